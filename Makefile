@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`. Everything else is their set-up.
+PYTHON ?= python3
+PORT ?= 5000
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX := finder/static/vendor/htmx.min.js
+
+.PHONY: run test test-browser bench install install-dev assets db clean
+
+run: install assets .env db
+	$(BIN)/flask seed demo --if-empty
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install-dev assets
+	bash .ci/ensure-chromium
+	$(BIN)/pytest
+
+test-browser: install-dev assets
+	bash .ci/ensure-chromium
+	$(BIN)/pytest -m browser
+
+bench: install-dev assets
+	$(BIN)/python -m bench
+
+db: install .env
+	$(BIN)/flask db upgrade
+
+install: $(VENV)/.installed-app
+install-dev: $(VENV)/.installed-dev
+assets: $(HTMX)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-app: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-app
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(HTMX): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# A secret key of this clone's own for `make run` and hand-run flask commands (git-ignored).
+.env:
+	$(BIN)/python -c "import secrets; print('SECRET_KEY=' + secrets.token_hex(32))" > $@
+
+clean:
+	rm -rf $(VENV) node_modules finder/static/vendor .pytest_cache

@@ -1,0 +1,58 @@
+"""IR Program Finder: find, compare and shortlist interventional radiology programs."""
+
+import os
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, `test_config` on top."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config.normalize_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    _require_secret_key(app)
+
+    from . import database, errors, security
+    from .extensions import csrf, db, htmx, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    database.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+
+    from . import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _require_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = "development-only-secret"
+        return
+    raise RuntimeError(
+        "SECRET_KEY is not set. Set the SECRET_KEY environment variable to a long random "
+        "string (python -c 'import secrets; print(secrets.token_hex(32))') before starting "
+        "the app outside debug mode."
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .pages import bp as pages_bp
+    from .programs import api_bp, bp as programs_bp
+
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(programs_bp)
+    app.register_blueprint(api_bp)

@@ -1,0 +1,263 @@
+"""The columns of features.csv and programs.csv and the rule of every cell.
+
+This is the one place a row is checked: the command-line loader, the admin
+upload and the admin edit form all read rows through `RowReader`.
+"""
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from .problems import Invalid, Problem
+from .text import unguard_formula
+from .vocab import FEATURE_COLUMNS, FEATURE_KINDS, PROGRAM_TYPES, STATES, VISA_SPONSORSHIP
+
+FEATURES = "features"
+PROGRAMS = "programs"
+
+# Feature slugs known to the loader, by kind: {"fellowship": {"pediatric_ir", ...}}.
+Vocabulary = Mapping[str, Iterable[str]]
+
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_SLUG = re.compile(r"[a-z0-9_]{1,48}")
+_WHOLE = re.compile(r"[0-9]+")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TRUE = {"yes", "true", "1"}
+_FALSE = {"no", "false", "0"}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the nearest choice, or nothing."""
+    close = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _text(max_len: int) -> Callable[[str], str]:
+    def parse(cell: str) -> str:
+        if len(cell) > max_len:
+            raise Invalid(f"is {len(cell):,} characters long; the limit is {max_len:,}")
+        if found := _CONTROL.search(cell):
+            raise Invalid(f"contains a control character (U+{ord(found.group()):04X})")
+        return cell
+
+    return parse
+
+
+def _program_code(cell: str) -> str:
+    if not _CODE.fullmatch(cell):
+        raise Invalid(f"'{cell}' must be 1-32 characters of A-Z, a-z, 0-9, '-' or '_'")
+    return cell
+
+
+def _slug(cell: str) -> str:
+    if not _SLUG.fullmatch(cell):
+        hint = f" (did you mean '{cell.lower()}'?)" if _SLUG.fullmatch(cell.lower()) else ""
+        raise Invalid(f"'{cell}' must be 1-48 characters of a-z, 0-9 or '_'{hint}")
+    return cell
+
+
+def _state(cell: str) -> str:
+    code = cell.upper()
+    if code not in STATES:
+        raise Invalid(f"'{cell}' is not the USPS code of a US state, DC or PR")
+    return code
+
+
+def _choice(allowed: Iterable[str]) -> Callable[[str], str]:
+    allowed = tuple(allowed)
+
+    def parse(cell: str) -> str:
+        if cell not in allowed:
+            raise Invalid(f"'{cell}' is not one of {', '.join(allowed)}{did_you_mean(cell, allowed)}")
+        return cell
+
+    return parse
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(cell: str) -> int:
+        if not _WHOLE.fullmatch(cell) or not low <= int(cell) <= high:
+            raise Invalid(f"'{cell}' must be a whole number from {low} to {high}")
+        return int(cell)
+
+    return parse
+
+
+def _boolean(cell: str) -> bool:
+    word = cell.lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise Invalid(f"'{cell}' must be yes or no (also true/false or 1/0)")
+
+
+def _website(cell: str) -> str:
+    if len(cell) > 300:
+        raise Invalid(f"is {len(cell):,} characters long; the limit is 300")
+    try:
+        parts = urlsplit(cell)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(ch.isspace() for ch in cell)
+    ):
+        raise Invalid(f"'{cell}' must be an absolute http:// or https:// address")
+    return cell
+
+
+def _verified_on(today: date) -> Callable[[str], date]:
+    def parse(cell: str) -> date:
+        try:
+            if not _ISO_DATE.fullmatch(cell):
+                raise ValueError
+            day = date.fromisoformat(cell)
+        except ValueError:
+            raise Invalid(f"'{cell}' must be a date written YYYY-MM-DD") from None
+        if day > today:
+            raise Invalid(f"{cell} is in the future (today is {today.isoformat()})")
+        return day
+
+    return parse
+
+
+def _slug_list(kind: str, known: Iterable[str]) -> Callable[[str], frozenset[str]]:
+    known = frozenset(known)
+
+    def parse(cell: str) -> frozenset[str]:
+        slugs = frozenset(item.strip() for item in cell.split(";")) - {""}
+        for slug in sorted(slugs):
+            if slug not in known:
+                if not known:
+                    hint = f" (no {kind} features are loaded: load features.csv first)"
+                else:
+                    hint = did_you_mean(slug, known)
+                raise Invalid(f"unknown {kind} '{slug}'{hint}")
+        return slugs
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a CSV kind: its name, whether it is required, its rule."""
+
+    name: str
+    required: bool
+    parse: Callable[[str], object]
+    blank: object = None
+
+    def read(self, cell: str) -> object:
+        """The value of a raw cell: trimmed, unguarded, parsed (raises Invalid)."""
+        cell = unguard_formula(cell.strip())
+        if not cell:
+            if self.required:
+                raise Invalid("is required")
+            return self.blank
+        return self.parse(cell)
+
+
+def feature_columns() -> list[Column]:
+    return [
+        Column("kind", True, _choice(FEATURE_KINDS)),
+        Column("slug", True, _slug),
+        Column("label", True, _text(80)),
+        Column("description", False, _text(500)),
+    ]
+
+
+def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
+    """The columns of programs.csv; slug lists are checked against `vocabulary`."""
+    return [
+        Column("program_code", True, _program_code),
+        Column("name", True, _text(200)),
+        Column("institution", True, _text(200)),
+        Column("city", True, _text(100)),
+        Column("state", True, _state),
+        Column("program_type", True, _choice(PROGRAM_TYPES)),
+        Column("length_years", True, _whole(1, 7)),
+        Column("positions_per_year", False, _whole(0, 100)),
+        Column("esir_available", False, _boolean, blank=False),
+        *(
+            Column(column, False, _slug_list(kind, vocabulary.get(kind, ())), blank=frozenset())
+            for kind, column in FEATURE_COLUMNS.items()
+        ),
+        Column("research_months", False, _whole(0, 24)),
+        Column("visa_sponsorship", False, _choice(VISA_SPONSORSHIP)),
+        Column("website", False, _website),
+        Column("description", False, _text(2000)),
+        Column("data_verified_on", False, _verified_on(today)),
+    ]
+
+
+PROGRAM_COLUMN_NAMES = [column.name for column in program_columns({}, date.today())]
+FEATURE_COLUMN_NAMES = [column.name for column in feature_columns()]
+
+
+def kind_of_header(names: list[str]) -> str | None:
+    """Which kind of file a header row belongs to, or None."""
+    names = {name.strip().lower() for name in names}
+    if "program_code" in names:
+        return PROGRAMS
+    if "slug" in names or "kind" in names:
+        return FEATURES
+    return None
+
+
+class RowReader:
+    """Reads the records of one file of a known kind, given its header row."""
+
+    def __init__(self, columns: list[Column], header: list[str]):
+        self.header_problems: list[Problem] = []
+        known = {column.name: column for column in columns}
+        seen: dict[str, int] = {}
+        # Aligned with the header; None where a header cell is unusable.
+        self.columns: list[Column | None] = []
+        for position, raw in enumerate(header, start=1):
+            name = raw.strip().lower()
+            self.columns.append(known[name] if name in known and name not in seen else None)
+            if not name:
+                self._problem(f"column {position}", "the header cell is empty")
+            elif name not in known:
+                self._problem(raw.strip(), f"unknown column{did_you_mean(name, known)}")
+            elif name in seen:
+                self._problem(name, f"column appears twice (columns {seen[name]} and {position})")
+            else:
+                seen[name] = position
+        for column in columns:
+            if column.required and column.name not in seen:
+                self._problem(column.name, "required column is missing")
+        self.present = frozenset(seen)
+
+    def _problem(self, column: str, message: str) -> None:
+        self.header_problems.append(Problem(1, column, message))
+
+    def read(self, cells: list[str]) -> tuple[dict[str, object], list[tuple[str, str]]]:
+        """Values by column name, and (column, message) for each bad cell."""
+        if len(cells) != len(self.columns):
+            return {}, [("row", f"has {len(cells)} cells but the header has {len(self.columns)} columns")]
+        values: dict[str, object] = {}
+        errors: list[tuple[str, str]] = []
+        for column, cell in zip(self.columns, cells):
+            if column is None:
+                continue
+            try:
+                values[column.name] = column.read(cell)
+            except Invalid as error:
+                errors.append((column.name, error.message))
+        if values.get("esir_available") and values.get("program_type") not in (None, "diagnostic_radiology"):
+            errors.append(
+                (
+                    "esir_available",
+                    "ESIR is offered only within diagnostic_radiology programs, "
+                    f"and this program is {values['program_type']}",
+                )
+            )
+        return values, errors

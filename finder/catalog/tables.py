@@ -1,0 +1,97 @@
+"""The catalog's tables, in plain SQLAlchemy so the data modules need no Flask.
+
+The ORM models in `finder.models` map onto these same tables, and the
+app's metadata is this one, so Alembic sees every table of the app here.
+"""
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    insert,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def utcnow() -> datetime:
+    """Now in UTC, without tzinfo (both databases store it the same way)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+features = Table(
+    "features",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("slug", String(48), nullable=False),
+    Column("label", String(80), nullable=False),
+    Column("description", String(500)),
+    UniqueConstraint("kind", "slug", name="uq_features_kind_slug"),
+)
+
+programs = Table(
+    "programs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("program_code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("institution", String(200), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("state", String(2), nullable=False, index=True),
+    Column("region", String(10), nullable=False, index=True),
+    Column("program_type", String(24), nullable=False, index=True),
+    Column("length_years", SmallInteger, nullable=False, index=True),
+    Column("positions_per_year", SmallInteger, index=True),
+    Column("esir_available", Boolean, nullable=False, default=False, index=True),
+    Column("research_months", SmallInteger, index=True),
+    Column("visa_sponsorship", String(8), index=True),
+    Column("website", String(300)),
+    Column("description", Text),
+    Column("data_verified_on", Date, index=True),
+    Column("created_at", DateTime, nullable=False, default=utcnow),
+    Column("updated_at", DateTime, nullable=False, default=utcnow, onupdate=utcnow),
+)
+
+program_features = Table(
+    "program_features",
+    metadata,
+    Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
+    Column("feature_id", ForeignKey("features.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_program_features_feature_id", "feature_id"),
+)
+
+# One row (id 1) whose version every change to programs or features bumps.
+catalog_state = Table(
+    "catalog_state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", Integer, nullable=False, default=0),
+    Column("changed_at", DateTime, nullable=False, default=utcnow),
+)
+
+
+@event.listens_for(catalog_state, "after_create")
+def _insert_state_row(table, connection, **kw):
+    connection.execute(insert(table).values(id=1, version=0, changed_at=utcnow()))

@@ -1,0 +1,123 @@
+"""Command-line interface: `flask seed ...` (admin commands live with the admin area)."""
+
+import contextlib
+import csv
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from .catalog import Source, export_programs, generate_programs, load_catalog
+from .catalog.tables import programs
+from .extensions import db
+
+seed = AppGroup("seed", help="Load, export and generate the catalog's CSV files.")
+
+
+def seed_dir() -> Path:
+    return Path(current_app.root_path).parent / "seed"
+
+
+@seed.command("load")
+@click.option("--dry-run", is_flag=True, help="Check the files and report what would change; write nothing.")
+@click.option("--prune", is_flag=True, help="Remove rows of each loaded kind that none of the files has.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def load_command(dry_run: bool, prune: bool, paths: tuple[str, ...]) -> None:
+    """Load features.csv and programs.csv files, in the order given."""
+    _load(paths, prune=prune, dry_run=dry_run)
+
+
+@seed.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds programs.")
+def demo_command(if_empty: bool) -> None:
+    """Load the bundled seed/features.csv and seed/programs.csv."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(programs)):
+        click.echo("The database already holds programs; demo data not loaded.")
+        return
+    _load([str(seed_dir() / "features.csv"), str(seed_dir() / "programs.csv")], prune=False, dry_run=False)
+
+
+@seed.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+def export_command(path: str) -> None:
+    """Write every program to PATH as programs.csv ('-' for standard output)."""
+    with db.engine.connect() as connection, _open_for_writing(path) as out:
+        count = export_programs(connection, out)
+    if path != "-":
+        click.echo(f"Wrote {count} programs to {path}.")
+
+
+@seed.command("generate")
+@click.option("--count", type=click.IntRange(0, 10_000_000), required=True, help="How many programs.")
+@click.option("--seed", "seed_value", type=int, default=1, show_default=True, help="Same seed, same file.")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+def generate_command(count: int, seed_value: int, path: str) -> None:
+    """Write a synthetic programs.csv of COUNT valid rows to PATH."""
+    with _open_for_writing(path) as out:
+        generate_programs(out, count, seed_value, _demo_vocabulary())
+    if path != "-":
+        click.echo(f"Wrote {count} programs to {path}.")
+
+
+def _open_for_writing(path: str):
+    """A UTF-8 text file for the csv module, or standard output for '-'."""
+    if path == "-":
+        return contextlib.nullcontext(sys.stdout)
+    return open(path, "w", encoding="utf-8", newline="")
+
+
+def _demo_vocabulary() -> dict[str, list[str]]:
+    vocabulary: dict[str, list[str]] = {}
+    with open(seed_dir() / "features.csv", encoding="utf-8", newline="") as features:
+        for row in csv.DictReader(features):
+            vocabulary.setdefault(row["kind"], []).append(row["slug"])
+    return vocabulary
+
+
+def _load(paths, *, prune: bool, dry_run: bool) -> None:
+    sources = [Source(path, Path(path).read_bytes()) for path in paths]
+    with _ProgressBars() as progress:
+        result = load_catalog(db.engine, sources, prune=prune, dry_run=dry_run, progress=progress)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(result.problems)} problem(s) found; nothing was written.", err=True)
+        sys.exit(1)
+    for file in result.files:
+        click.echo(f"{file.path}: {file.summary()}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+class _ProgressBars:
+    """A progress bar per long file, shown only when stderr is a terminal."""
+
+    MIN_LINES = 5000
+
+    def __init__(self):
+        self.bars: dict[str, object] = {}
+        self.enabled = sys.stderr.isatty()
+
+    def __enter__(self):
+        return self if self.enabled else None
+
+    def __call__(self, path: str, done: int, total: int) -> None:
+        if total < self.MIN_LINES:
+            return
+        if path not in self.bars:
+            bar = click.progressbar(length=total, label=f"Loading {path}", file=sys.stderr)
+            bar.__enter__()
+            self.bars[path] = bar
+        bar = self.bars[path]
+        bar.update(done - bar.pos)
+
+    def __exit__(self, *exc):
+        for bar in self.bars.values():
+            bar.__exit__(*exc)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed)

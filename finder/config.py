@@ -1,0 +1,29 @@
+"""Settings read from the environment (see docs/ and the README)."""
+
+import os
+
+
+def normalize_database_url(url: str) -> str:
+    """Send plain postgresql:// URLs to the psycopg 3 driver the app ships with."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL, or an SQLite file in the instance folder."""
+    return os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "finder.sqlite3")
+
+
+def from_environment(instance_path: str) -> dict:
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }

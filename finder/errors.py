@@ -1,0 +1,56 @@
+"""Friendly error pages, and JSON errors under /api."""
+
+import logging
+import secrets
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+ADVICE = {
+    400: "Something in the request could not be used. Check the address or the form and try again.",
+    403: "You do not have access to this page.",
+    404: "There is no page at this address. It may have been removed, or the link may be mistyped.",
+    405: "This address does not accept that kind of request.",
+    413: "The file or form you sent is too large. The limit is 5 MB.",
+    429: "Too many attempts in a short time. Please wait a minute and try again.",
+    500: "Something went wrong on our side. It has been logged; please try again in a moment.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(error: HTTPException, message: str | None = None):
+    """The response for an HTTP error: JSON under /api, else a page."""
+    code = error.code or 500
+    message = message or ADVICE.get(code) or error.description
+    if wants_json():
+        response = jsonify({"error": {"message": message}})
+    else:
+        response = render_template("errors/error.html", code=code, title=error.name, message=message)
+    return response, code
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _request_id():
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+
+    @app.after_request
+    def _echo_request_id(response):
+        response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        return render_error(error)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return render_error(error)
+        log.exception("Unhandled error in request %s %s [request id %s]", request.method, request.path, g.get("request_id"))
+        return render_error(InternalServerError())
