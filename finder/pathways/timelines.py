@@ -83,7 +83,10 @@ INTEGRATED = Pathway(
     title="Integrated IR residency",
     short_title="the integrated IR route",
     program_noun=("integrated IR residency", "integrated IR residencies"),
-    summary="One residency from the internship to the end of IR training, chosen straight from medical school.",
+    summary=(
+        "One residency for all of IR training, chosen straight from medical school. Some programs "
+        "include the internship year; others start at PGY-2."
+    ),
     entry="The NRMP Main Match, in the last year of medical school.",
     outcome="The ABR certificate in interventional and diagnostic radiology (IR/DR).",
     stages=(
@@ -104,8 +107,8 @@ ESIR = Pathway(
         "followed by a single year of independent IR residency."
     ),
     entry=(
-        "The NRMP Main Match into a diagnostic radiology residency that offers ESIR; "
-        "the independent IR year is applied for separately."
+        "The NRMP Main Match into a diagnostic radiology residency that offers ESIR, which residents "
+        "usually choose during the residency; the independent IR year is applied for separately."
     ),
     outcome="The ABR certificate in interventional and diagnostic radiology (IR/DR).",
     stages=(
