@@ -91,8 +91,14 @@ INTEGRATED = Pathway(
     outcome="The ABR certificate in interventional and diagnostic radiology (IR/DR).",
     stages=(
         INTERNSHIP,
-        Stage(2, 4, "diagnostic", "Mostly diagnostic radiology", "Imaging of every body system, with some IR rotations."),
-        Stage(5, 6, "interventional", "Mostly interventional radiology", "Image-guided procedures and the care of IR patients."),
+        Stage(
+            2, 4, "diagnostic", "Mostly diagnostic radiology",
+            "Imaging of every body system, with some IR rotations.",
+        ),
+        Stage(
+            5, 6, "interventional", "Mostly interventional radiology",
+            "Image-guided procedures and the care of IR patients.",
+        ),
     ),
     finder_filters=(("type", "integrated_ir"),),
 )
@@ -212,7 +218,9 @@ class _Rule:
     sentence: str
 
 
-_DR_WITH_ESIR = _Rule(ESIR, 1, 5, (4, 5), "This diagnostic radiology residency offers ESIR. It covers {span} of the ESIR route.")
+_DR_WITH_ESIR = _Rule(
+    ESIR, 1, 5, (4, 5), "This diagnostic radiology residency offers ESIR. It covers {span} of the ESIR route."
+)
 _DR_WITHOUT_ESIR = _Rule(
     INDEPENDENT, 1, 5, (4, 5),
     "This diagnostic radiology residency does not list ESIR. It covers {span} of the route through a full "
@@ -284,9 +292,9 @@ def _done_before(pathway: Pathway, first: int, last: int) -> str:
 def _length_note(length: int, usual: tuple[int, ...]) -> str | None:
     if length in usual:
         return None
-    usual_words = " or ".join(str(years) for years in usual)
+    usual_words = " or ".join(str(years) for years in usual) + (" years" if max(usual) > 1 else " year")
     return (
         f"It lists {length} year{'s' if length > 1 else ''} of training, which is unusual for this kind of "
-        f"program (usually {usual_words} year{'s' if max(usual) > 1 else ''}). The picture shows where it most likely fits: ask the program "
+        f"program (usually {usual_words}). The picture shows where it most likely fits: ask the program "
         "which years it covers."
     )
