@@ -26,6 +26,8 @@ _SLUG = re.compile(r"[a-z0-9_]{1,48}")
 _WHOLE = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACE = re.compile(r"\s")
+_MEMO_SIZE = 20_000
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0"}
 
@@ -107,7 +109,7 @@ def _website(cell: str) -> str:
         parts is None
         or parts.scheme.lower() not in ("http", "https")
         or not parts.hostname
-        or any(ch.isspace() for ch in cell)
+        or _SPACE.search(cell)
     ):
         raise Invalid(f"'{cell}' must be an absolute http:// or https:// address")
     return cell
@@ -153,6 +155,7 @@ class Column:
     required: bool
     parse: Callable[[str], object]
     blank: object = None
+    repeats: bool = True  # values recur from row to row, so reading them is memoised
 
     def read(self, cell: str) -> object:
         """The value of a raw cell: trimmed, unguarded, parsed (raises Invalid)."""
@@ -162,6 +165,28 @@ class Column:
                 raise Invalid("is required")
             return self.blank
         return self.parse(cell)
+
+    def reader(self) -> Callable[[str], object]:
+        """`read`, remembering the outcome for cells seen before (a file's speed)."""
+        if not self.repeats:
+            return self.read
+        read, memo = self.read, {}
+
+        def remembered(cell: str) -> object:
+            try:
+                outcome = memo[cell]
+            except KeyError:
+                try:
+                    outcome = read(cell)
+                except Invalid as error:
+                    outcome = error
+                if len(memo) < _MEMO_SIZE:
+                    memo[cell] = outcome
+            if isinstance(outcome, Invalid):
+                raise Invalid(outcome.message)
+            return outcome
+
+        return remembered
 
 
 def feature_columns() -> list[Column]:
@@ -176,8 +201,8 @@ def feature_columns() -> list[Column]:
 def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
     """The columns of programs.csv; slug lists are checked against `vocabulary`."""
     return [
-        Column("program_code", True, _program_code),
-        Column("name", True, _text(200)),
+        Column("program_code", True, _program_code, repeats=False),
+        Column("name", True, _text(200), repeats=False),
         Column("institution", True, _text(200)),
         Column("city", True, _text(100)),
         Column("state", True, _state),
@@ -191,8 +216,8 @@ def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
         ),
         Column("research_months", False, _whole(0, 24)),
         Column("visa_sponsorship", False, _choice(VISA_SPONSORSHIP)),
-        Column("website", False, _website),
-        Column("description", False, _text(2000)),
+        Column("website", False, _website, repeats=False),
+        Column("description", False, _text(2000), repeats=False),
         Column("data_verified_on", False, _verified_on(today)),
     ]
 
@@ -235,6 +260,8 @@ class RowReader:
             if column.required and column.name not in seen:
                 self._problem(column.name, "required column is missing")
         self.present = frozenset(seen)
+        self._readers = [(c.name, c.reader()) for c in self.columns if c is not None]
+        self._used = [c is not None for c in self.columns]
 
     def _problem(self, column: str, message: str) -> None:
         self.header_problems.append(Problem(1, column, message))
@@ -245,13 +272,13 @@ class RowReader:
             return {}, [("row", f"has {len(cells)} cells but the header has {len(self.columns)} columns")]
         values: dict[str, object] = {}
         errors: list[tuple[str, str]] = []
-        for column, cell in zip(self.columns, cells):
-            if column is None:
-                continue
+        if len(self._readers) < len(cells):
+            cells = [cell for cell, used in zip(cells, self._used) if used]
+        for (name, read), cell in zip(self._readers, cells):
             try:
-                values[column.name] = column.read(cell)
+                values[name] = read(cell)
             except Invalid as error:
-                errors.append((column.name, error.message))
+                errors.append((name, error.message))
         if values.get("esir_available") and values.get("program_type") not in (None, "diagnostic_radiology"):
             errors.append(
                 (

@@ -80,6 +80,7 @@ program_features = Table(
     Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
     Column("feature_id", ForeignKey("features.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_program_features_feature_id", "feature_id"),
+    sqlite_with_rowid=False,  # the primary key is the table: one B-tree less to fill on a load
 )
 
 # One row (id 1) whose version every change to programs or features bumps.
