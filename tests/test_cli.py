@@ -188,3 +188,12 @@ def test_progress_bar_is_drawn_on_a_terminal_for_long_files(monkeypatch, capsys)
         progress("big.csv", 6000, 12000)
         progress("big.csv", 12000, 12000)
     assert "Loading big.csv" in capsys.readouterr().err
+
+
+def test_the_example_files_in_the_docs_load_cleanly(runner, app):
+    from .conftest import ROOT
+
+    examples = ROOT / "docs" / "examples"
+    result = runner.invoke(args=["seed", "load", str(examples / "features.csv"), str(examples / "programs.csv")])
+    assert result.exit_code == 0, result.stderr
+    assert "programs.csv: added 2" in result.stdout
