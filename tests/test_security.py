@@ -133,3 +133,15 @@ def test_unexpected_error_is_a_500_page_without_details_and_is_logged_with_the_r
     assert "Something went wrong on our side" in body
     assert response.headers["X-Request-Id"] == "req-123"
     assert "req-123" in caplog.text and "secret internals" in caplog.text
+
+
+def test_text_responses_are_gzipped_when_the_client_accepts_it(demo_app, client):
+    import gzip
+
+    plain = client.get("/programs")
+    zipped = client.get("/programs", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data
+    assert len(zipped.data) < len(plain.data) / 3
