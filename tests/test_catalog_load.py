@@ -512,3 +512,25 @@ def test_removed_program_takes_its_feature_links_with_it(vocab_app):
         from finder.catalog.tables import program_features
 
         assert db.session.scalar(select(func.count()).select_from(program_features)) == 1
+
+
+@pytest.mark.parametrize(
+    "url, valid",
+    [
+        ("https://a.example.org/path?x=1#top", True),
+        ("HTTP://EXAMPLE.ORG", True),
+        ("http://[::1]:8080/x", True),
+        ("https://ir.example.org:8443", True),
+        ("https://", False),
+        ("https:// x.org", False),
+        ("http://exa mple.org", False),
+        ("https:/x.org", False),
+        ("mailto:ir@example.org", False),
+        ("javascript:alert(1)", False),
+        ("//example.org/x", False),
+    ],
+)
+def test_website_must_be_an_absolute_http_address(vocab_app, url, valid):
+    header = HEADER + ",website"
+    result = load(vocab_app, ("programs.csv", programs_csv(f'{ALPHA},"{url}"', header=header)))
+    assert result.ok is valid

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
 
 from .problems import Invalid, Problem
 from .text import unguard_formula
@@ -26,8 +25,13 @@ _SLUG = re.compile(r"[a-z0-9_]{1,48}")
 _WHOLE = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACE = re.compile(r"\s")
+# scheme://[user@]host[:port][/path?query#fragment], with no white space anywhere
+_URL = re.compile(
+    r"https?://(?:[^\s/?#@]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+)(?::[0-9]{0,5})?(?:[/?#]\S*)?",
+    re.IGNORECASE,
+)
 _MEMO_SIZE = 20_000
+_UNSEEN = object()
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0"}
 
@@ -101,16 +105,7 @@ def _boolean(cell: str) -> bool:
 def _website(cell: str) -> str:
     if len(cell) > 300:
         raise Invalid(f"is {len(cell):,} characters long; the limit is 300")
-    try:
-        parts = urlsplit(cell)
-    except ValueError:
-        parts = None
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or _SPACE.search(cell)
-    ):
+    if not _URL.fullmatch(cell):
         raise Invalid(f"'{cell}' must be an absolute http:// or https:// address")
     return cell
 
@@ -166,27 +161,12 @@ class Column:
             return self.blank
         return self.parse(cell)
 
-    def reader(self) -> Callable[[str], object]:
-        """`read`, remembering the outcome for cells seen before (a file's speed)."""
-        if not self.repeats:
-            return self.read
-        read, memo = self.read, {}
-
-        def remembered(cell: str) -> object:
-            try:
-                outcome = memo[cell]
-            except KeyError:
-                try:
-                    outcome = read(cell)
-                except Invalid as error:
-                    outcome = error
-                if len(memo) < _MEMO_SIZE:
-                    memo[cell] = outcome
-            if isinstance(outcome, Invalid):
-                raise Invalid(outcome.message)
-            return outcome
-
-        return remembered
+    def outcome(self, cell: str) -> object:
+        """`read`, but an Invalid is returned rather than raised (for the fast path)."""
+        try:
+            return self.read(cell)
+        except Invalid as error:
+            return error
 
 
 def feature_columns() -> list[Column]:
@@ -260,7 +240,9 @@ class RowReader:
             if column.required and column.name not in seen:
                 self._problem(column.name, "required column is missing")
         self.present = frozenset(seen)
-        self._readers = [(c.name, c.reader()) for c in self.columns if c is not None]
+        # Per column in use: its name, its outcome function, and a memo of the
+        # outcomes of cells seen before when its values recur (a file's speed).
+        self._readers = [(c.name, c.outcome, {} if c.repeats else None) for c in self.columns if c is not None]
         self._used = [c is not None for c in self.columns]
 
     def _problem(self, column: str, message: str) -> None:
@@ -274,11 +256,19 @@ class RowReader:
         errors: list[tuple[str, str]] = []
         if len(self._readers) < len(cells):
             cells = [cell for cell, used in zip(cells, self._used) if used]
-        for (name, read), cell in zip(self._readers, cells):
-            try:
-                values[name] = read(cell)
-            except Invalid as error:
-                errors.append((name, error.message))
+        for (name, outcome_of, memo), cell in zip(self._readers, cells):
+            if memo is None:
+                outcome = outcome_of(cell)
+            else:
+                outcome = memo.get(cell, _UNSEEN)
+                if outcome is _UNSEEN:
+                    outcome = outcome_of(cell)
+                    if len(memo) < _MEMO_SIZE:
+                        memo[cell] = outcome
+            if outcome.__class__ is Invalid:
+                errors.append((name, outcome.message))
+            else:
+                values[name] = outcome
         if values.get("esir_available") and values.get("program_type") not in (None, "diagnostic_radiology"):
             errors.append(
                 (

@@ -75,14 +75,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('program_id', 'feature_id', name=op.f('pk_program_features')),
     sqlite_with_rowid=False,
     )
-    with op.batch_alter_table('program_features', schema=None) as batch_op:
-        batch_op.create_index('ix_program_features_feature_id', ['feature_id'], unique=False)
-
 
 def downgrade():
-    with op.batch_alter_table('program_features', schema=None) as batch_op:
-        batch_op.drop_index('ix_program_features_feature_id')
-
     op.drop_table('program_features')
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programs_visa_sponsorship'))
