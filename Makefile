@@ -7,9 +7,10 @@ HTMX := finder/static/vendor/htmx.min.js
 
 .PHONY: run test test-browser bench install install-dev assets db clean
 
+# make run serves plain HTTP on 127.0.0.1, where not every browser returns a Secure cookie.
 run: install assets .env db
 	$(BIN)/flask seed demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	SESSION_COOKIE_SECURE=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-dev assets
 	bash .ci/ensure-chromium

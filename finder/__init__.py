@@ -16,8 +16,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.normalize_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     _require_secret_key(app)
+    _secure_cookies(app)
+    _trust_proxies(app)
 
-    from . import database, errors, security
+    from . import compression, database, errors, security
     from .extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
@@ -28,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    compression.init_app(app)
     _register_blueprints(app)
 
     from . import cli
@@ -47,6 +50,25 @@ def _require_secret_key(app: Flask) -> None:
         "string (python -c 'import secrets; print(secrets.token_hex(32))') before starting "
         "the app outside debug mode."
     )
+
+
+def _secure_cookies(app: Flask) -> None:
+    """Outside debug and tests the session cookie is Secure, with the __Host- prefix."""
+    secure = app.config.get("SESSION_COOKIE_SECURE")
+    if secure is None:
+        secure = not (app.debug or app.testing)
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    if secure:
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Read the client address and scheme from X-Forwarded-* only behind configured proxies."""
+    count = app.config.get("PROXY_COUNT") or 0
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -16,6 +16,14 @@ def database_url(instance_path: str) -> str:
     return os.environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "finder.sqlite3")
 
 
+def _flag(name: str) -> bool | None:
+    """An on/off environment variable (1/0, true/false, yes/no, on/off), or None when unset."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return None
+    return value in ("1", "true", "yes", "on")
+
+
 def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY"),
@@ -26,4 +34,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # None: secure (and named __Host-session) unless in debug or testing mode.
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        # How many reverse proxies in front of the app to trust for X-Forwarded-*; 0 trusts none.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
     }

@@ -3,7 +3,8 @@
 import logging
 import secrets
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, flash, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         return render_error(error)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):
+        message = (
+            "This page was open too long to send that safely (its security token expired "
+            "or is missing). Please try again."
+        )
+        if request.htmx and not wants_json():
+            # htmx does not swap a 400, so reload the page, which shows the message.
+            # (No page is rendered here: it would use up the flashed message.)
+            flash(message + " The page has been reloaded.", "warning")
+            return message, 400, {"HX-Refresh": "true", "Content-Type": "text/plain; charset=utf-8"}
+        return render_error(error, message)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

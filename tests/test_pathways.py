@@ -8,7 +8,7 @@ import pytest
 from flask import render_template, render_template_string
 from sqlalchemy import event
 
-from conftest import load
+from .conftest import load
 from finder.extensions import db
 from finder.models import Program
 from finder.pathways.timelines import PATHWAYS

@@ -7,7 +7,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from conftest import SEED, load
+from .conftest import SEED, load
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import SEED, load
+from .conftest import SEED, load
 from finder.extensions import db
 from finder.models import Program
 from finder.pathways.timelines import PATHWAYS, PATHWAYS_BY_KEY, pathway_counts, place_program

@@ -13,7 +13,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
-from .csvfile import BrokenRecord, decode, records
+from .csvfile import BrokenRecord, open_text, records
 from .problems import Invalid, Problem
 from .schema import FEATURES, PROGRAMS, RowReader, feature_columns, kind_of_header, program_columns
 from .tables import catalog_state, features, program_features, programs, utcnow
@@ -171,7 +171,7 @@ class _Loader:
         self.results.append(result)
         self.order.setdefault(source.path, len(self.order))
         try:
-            text = decode(source.data)
+            text = open_text(source.data)
         except Invalid as error:
             self.problem(source.path, 1, "file", error.message)
             return
@@ -198,7 +198,7 @@ class _Loader:
         reader = RowReader(columns, header)
         for problem in reader.header_problems:
             self.problem(source.path, problem.line, problem.column, problem.message)
-        total = text.count("\n") or 1
+        total = source.data.count(b"\n") or 1
         self._read_rows(source.path, reader, rows, result, total)
 
     def _read_rows(self, path: str, reader: RowReader, rows, result: FileResult, total: int) -> None:
@@ -321,11 +321,23 @@ class _Loader:
         if not rows:
             return
         now = utcnow()
-        stored = [_program_row(values, now, new=True) for values in rows]
-        inserted = self.connection.execute(
-            insert(programs).returning(programs.c.id, sort_by_parameter_order=True), stored
-        ).scalars().all()
-        self._link(list(zip(inserted, rows)), [c for c in _LIST_KINDS])
+        store_date = self._store_date
+        stamp = store_date(now)
+        stored = []
+        for values in rows:
+            row = [values.get(c, _NEW_PROGRAM_BLANKS.get(c)) for c in _INSERT_COLUMNS]
+            row[_REGION] = region_of(values["state"])
+            row[_VERIFIED] = store_date(row[_VERIFIED])
+            stored.append((*row, stamp, stamp))
+        _insert_rows(self.connection, programs, (*_INSERT_COLUMNS, "created_at", "updated_at"), stored)
+        ids = dict(
+            self.connection.execute(
+                select(programs.c.program_code, programs.c.id).where(
+                    programs.c.program_code.in_([values["program_code"] for values in rows])
+                )
+            ).all()
+        )
+        self._link([(ids[values["program_code"]], values) for values in rows], list(_LIST_KINDS))
 
     def _update_programs(self, changed: list, scalars: list[str]) -> None:
         """Rewrite the present columns of changed programs, then their feature links."""
@@ -355,14 +367,22 @@ class _Loader:
                 self._link(pairs, [column])
 
     def _link(self, pairs: list, columns: list[str]) -> None:
+        ids = self.feature_ids
         links = [
-            {"program_id": program_id, "feature_id": self.feature_ids[_LIST_KINDS[column]][slug]}
+            (program_id, ids[_LIST_KINDS[column]][slug])
             for program_id, values in pairs
             for column in columns
             for slug in values.get(column, ())
         ]
         if links:
-            self.connection.execute(insert(program_features), links)
+            _insert_rows(self.connection, program_features, ("program_id", "feature_id"), links)
+
+    @property
+    def _store_date(self) -> Callable:
+        """Dates as the database stores them: SQLite keeps ISO text, as SQLAlchemy does."""
+        if self.connection.dialect.name == "sqlite":
+            return lambda value: None if value is None else str(value)
+        return lambda value: value
 
     @property
     def feature_ids(self) -> dict[str, dict[str, int]]:
@@ -428,6 +448,23 @@ def _feature_key(values: dict) -> object:
     if "kind" in values and "slug" in values:
         return (values["kind"], values["slug"])
     return None
+
+
+_INSERT_COLUMNS = (
+    "program_code", "name", "institution", "city", "state", "region", "program_type", "length_years",
+    "positions_per_year", "esir_available", "research_months", "visa_sponsorship", "website",
+    "description", "data_verified_on",
+)
+_REGION = _INSERT_COLUMNS.index("region")
+_VERIFIED = _INSERT_COLUMNS.index("data_verified_on")
+_NEW_PROGRAM_BLANKS = {"esir_available": False}
+
+
+def _insert_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert tuples with the driver's executemany, sparing SQLAlchemy's per-row work."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    connection.exec_driver_sql(statement, rows)
 
 
 def _feature_row(values: dict) -> dict:

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import urlsplit
 
 from .problems import Invalid, Problem
 from .text import unguard_formula
@@ -26,6 +25,13 @@ _SLUG = re.compile(r"[a-z0-9_]{1,48}")
 _WHOLE = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# scheme://[user@]host[:port][/path?query#fragment], with no white space anywhere
+_URL = re.compile(
+    r"https?://(?:[^\s/?#@]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+)(?::[0-9]{0,5})?(?:[/?#]\S*)?",
+    re.IGNORECASE,
+)
+_MEMO_SIZE = 20_000
+_UNSEEN = object()
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0"}
 
@@ -99,16 +105,7 @@ def _boolean(cell: str) -> bool:
 def _website(cell: str) -> str:
     if len(cell) > 300:
         raise Invalid(f"is {len(cell):,} characters long; the limit is 300")
-    try:
-        parts = urlsplit(cell)
-    except ValueError:
-        parts = None
-    if (
-        parts is None
-        or parts.scheme.lower() not in ("http", "https")
-        or not parts.hostname
-        or any(ch.isspace() for ch in cell)
-    ):
+    if not _URL.fullmatch(cell):
         raise Invalid(f"'{cell}' must be an absolute http:// or https:// address")
     return cell
 
@@ -153,6 +150,7 @@ class Column:
     required: bool
     parse: Callable[[str], object]
     blank: object = None
+    repeats: bool = True  # values recur from row to row, so reading them is memoised
 
     def read(self, cell: str) -> object:
         """The value of a raw cell: trimmed, unguarded, parsed (raises Invalid)."""
@@ -162,6 +160,13 @@ class Column:
                 raise Invalid("is required")
             return self.blank
         return self.parse(cell)
+
+    def outcome(self, cell: str) -> object:
+        """`read`, but an Invalid is returned rather than raised (for the fast path)."""
+        try:
+            return self.read(cell)
+        except Invalid as error:
+            return error
 
 
 def feature_columns() -> list[Column]:
@@ -176,8 +181,8 @@ def feature_columns() -> list[Column]:
 def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
     """The columns of programs.csv; slug lists are checked against `vocabulary`."""
     return [
-        Column("program_code", True, _program_code),
-        Column("name", True, _text(200)),
+        Column("program_code", True, _program_code, repeats=False),
+        Column("name", True, _text(200), repeats=False),
         Column("institution", True, _text(200)),
         Column("city", True, _text(100)),
         Column("state", True, _state),
@@ -191,8 +196,8 @@ def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
         ),
         Column("research_months", False, _whole(0, 24)),
         Column("visa_sponsorship", False, _choice(VISA_SPONSORSHIP)),
-        Column("website", False, _website),
-        Column("description", False, _text(2000)),
+        Column("website", False, _website, repeats=False),
+        Column("description", False, _text(2000), repeats=False),
         Column("data_verified_on", False, _verified_on(today)),
     ]
 
@@ -235,6 +240,10 @@ class RowReader:
             if column.required and column.name not in seen:
                 self._problem(column.name, "required column is missing")
         self.present = frozenset(seen)
+        # Per column in use: its name, its outcome function, and a memo of the
+        # outcomes of cells seen before when its values recur (a file's speed).
+        self._readers = [(c.name, c.outcome, {} if c.repeats else None) for c in self.columns if c is not None]
+        self._used = [c is not None for c in self.columns]
 
     def _problem(self, column: str, message: str) -> None:
         self.header_problems.append(Problem(1, column, message))
@@ -245,13 +254,21 @@ class RowReader:
             return {}, [("row", f"has {len(cells)} cells but the header has {len(self.columns)} columns")]
         values: dict[str, object] = {}
         errors: list[tuple[str, str]] = []
-        for column, cell in zip(self.columns, cells):
-            if column is None:
-                continue
-            try:
-                values[column.name] = column.read(cell)
-            except Invalid as error:
-                errors.append((column.name, error.message))
+        if len(self._readers) < len(cells):
+            cells = [cell for cell, used in zip(cells, self._used) if used]
+        for (name, outcome_of, memo), cell in zip(self._readers, cells):
+            if memo is None:
+                outcome = outcome_of(cell)
+            else:
+                outcome = memo.get(cell, _UNSEEN)
+                if outcome is _UNSEEN:
+                    outcome = outcome_of(cell)
+                    if len(memo) < _MEMO_SIZE:
+                        memo[cell] = outcome
+            if outcome.__class__ is Invalid:
+                errors.append((name, outcome.message))
+            else:
+                values[name] = outcome
         if values.get("esir_available") and values.get("program_type") not in (None, "diagnostic_radiology"):
             errors.append(
                 (

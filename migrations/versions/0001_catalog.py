@@ -72,16 +72,11 @@ def upgrade():
     sa.Column('feature_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['feature_id'], ['features.id'], name=op.f('fk_program_features_feature_id_features'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], name=op.f('fk_program_features_program_id_programs'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('program_id', 'feature_id', name=op.f('pk_program_features'))
+    sa.PrimaryKeyConstraint('program_id', 'feature_id', name=op.f('pk_program_features')),
+    sqlite_with_rowid=False,
     )
-    with op.batch_alter_table('program_features', schema=None) as batch_op:
-        batch_op.create_index('ix_program_features_feature_id', ['feature_id'], unique=False)
-
 
 def downgrade():
-    with op.batch_alter_table('program_features', schema=None) as batch_op:
-        batch_op.drop_index('ix_program_features_feature_id')
-
     op.drop_table('program_features')
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_programs_visa_sponsorship'))

@@ -1,0 +1,103 @@
+"""Finder latency, SQL statements and response sizes, measured in-process (Flask test client)."""
+
+import gzip
+import time
+
+from sqlalchemy import event
+
+# Realistic filter mixes: single filters, several together, keyword, deep pages, every sort.
+QUERIES = [
+    "",
+    "type=integrated_ir",
+    "state=CA",
+    "region=west",
+    "esir=1&type=diagnostic_radiology",
+    "fellowship=pediatric_ir",
+    "research=t32_grant&research=protected_research_time",
+    "mentorship=faculty_mentor",
+    "visa=j1",
+    "min_positions=4",
+    "min_research_months=6",
+    "max_length=2",
+    "verified_within=12",
+    "type=independent_ir&region=south&visa=h1b",
+    "type=integrated_ir&state=TX&state=NY&fellowship=interventional_oncology",
+    "type=diagnostic_radiology&esir=1&research=research_track&mentorship=women_in_ir&min_positions=6",
+    "q=lark",
+    "q=cedar+hollow",
+    "q=canon",
+    "q=university&type=integrated_ir",
+    "page=40",
+    "page=2000&per_page=50",
+    "sort=-name",
+    "sort=state&region=midwest",
+    "sort=length",
+    "sort=-length",
+    "sort=positions",
+    "sort=-positions",
+    "sort=research",
+    "sort=-research&type=integrated_ir",
+    "sort=updated&verified_within=24",
+    "per_page=100&sort=-research",
+]
+
+
+class StatementCounter:
+    """Counts the SQL statements an engine runs."""
+
+    def __init__(self, engine):
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def bench_finder(app, rounds: int) -> dict:
+    """p50/p95 of the partial and the full page over every query mix, `rounds` times each."""
+    from finder.extensions import db
+
+    client = app.test_client()
+    with app.app_context():
+        counter = StatementCounter(db.engine)
+    partial_headers = {"HX-Request": "true"}
+    for query in QUERIES:  # warm up: the first request builds the in-process index
+        assert client.get(f"/programs?{query}", headers=partial_headers).status_code == 200, query
+    timings = {"partial": [], "full": [], "keyword_partial": []}
+    statements = 0
+    for _ in range(rounds):
+        for query in QUERIES:
+            for kind, headers in (("partial", partial_headers), ("full", {})):
+                before = counter.count
+                started = time.perf_counter()
+                response = client.get(f"/programs?{query}", headers=headers)
+                elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200, (query, response.status_code)
+                statements = max(statements, counter.count - before)
+                timings[kind].append(elapsed)
+                if kind == "partial" and query.startswith("q="):
+                    timings["keyword_partial"].append(elapsed)
+    result = {
+        f"{kind}_{name}_ms": percentile(values, fraction)
+        for kind, values in timings.items()
+        for name, fraction in (("p50", 0.5), ("p95", 0.95))
+    }
+    result["max_sql_statements"] = statements
+    result["requests"] = sum(len(values) for kind, values in timings.items() if kind != "keyword_partial")
+    result.update(response_sizes(client))
+    return result
+
+
+def response_sizes(client) -> dict:
+    """Bytes of the full page and the partial for 25 results, plain and gzipped."""
+    sizes = {}
+    for kind, headers in (("partial", {"HX-Request": "true"}), ("full", {})):
+        body = client.get("/programs?per_page=25", headers=headers).data
+        sizes[f"{kind}_bytes"] = len(body)
+        sizes[f"{kind}_gzip_bytes"] = len(gzip.compress(body, compresslevel=5))
+    return sizes

@@ -1,0 +1,536 @@
+"""The CSV contract (CONTRACT.md section 1), exercised through the loader itself."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from finder.extensions import db
+from finder.models import Feature, Program
+
+from .conftest import load
+
+FEATURES = (
+    "kind,slug,label,description\n"
+    "fellowship,pediatric_ir,Pediatric IR,Children's procedures\n"
+    "fellowship,interventional_oncology,Interventional oncology,\n"
+    "research,t32_grant,T32 grant,\n"
+    "mentorship,faculty_mentor,Faculty mentor,\n"
+)
+HEADER = "program_code,name,institution,city,state,program_type,length_years"
+ALPHA = "P1,Alpha IR Residency,Alpha Hospital,Boston,MA,integrated_ir,6"
+BETA = "P2,Beta Radiology,Beta Clinic,Austin,TX,diagnostic_radiology,5"
+
+
+def programs_csv(*rows: str, header: str = HEADER) -> str:
+    return "\n".join((header, *rows)) + "\n"
+
+
+def records(app) -> dict[str, dict]:
+    with app.app_context():
+        return {p.program_code: p.to_record() for p in db.session.scalars(select(Program))}
+
+
+def messages(result) -> list[str]:
+    return [str(problem) for problem in result.problems]
+
+
+@pytest.fixture
+def vocab_app(app):
+    assert load(app, ("features.csv", FEATURES)).ok
+    return app
+
+
+# -- loading and counting -----------------------------------------------------
+
+
+def test_features_file_adds_the_vocabulary(app):
+    result = load(app, ("features.csv", FEATURES))
+    assert result.ok and result.applied
+    assert result.files[0].kind == "features"
+    assert result.files[0].summary() == "added 4, updated 0, unchanged 0, removed 0"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Feature)) == 4
+
+
+def test_programs_file_adds_rows_with_region_derived_from_state(vocab_app):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA, BETA)))
+    assert result.files[0].summary() == "added 2, updated 0, unchanged 0, removed 0"
+    with vocab_app.app_context():
+        regions = dict(db.session.execute(select(Program.program_code, Program.region)).all())
+    assert regions == {"P1": "northeast", "P2": "south"}
+
+
+def test_loading_the_same_file_twice_changes_nothing_the_second_time(vocab_app):
+    text = programs_csv(ALPHA, BETA)
+    load(vocab_app, ("programs.csv", text))
+    before = records(vocab_app)
+    again = load(vocab_app, ("programs.csv", text))
+    assert again.files[0].summary() == "added 0, updated 0, unchanged 2, removed 0"
+    assert records(vocab_app) == before
+
+
+def test_changed_row_is_updated_and_its_changed_fields_reported(vocab_app):
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA, BETA)))
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA.replace("Boston", "Salem"), BETA)))
+    assert result.files[0].summary() == "added 0, updated 1, unchanged 1, removed 0"
+    [change] = result.files[0].changes
+    assert (change.line, change.key, change.column, change.old, change.new) == (2, "P1", "city", "Boston", "Salem")
+    assert records(vocab_app)["P1"]["city"] == "Salem"
+
+
+def test_state_change_moves_the_program_to_the_new_region(vocab_app):
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA)))
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA.replace(",MA,", ",CA,"))))
+    with vocab_app.app_context():
+        assert db.session.scalar(select(Program.region)) == "west"
+
+
+def test_version_is_bumped_by_a_change_and_not_by_an_identical_reload(vocab_app):
+    first = load(vocab_app, ("programs.csv", programs_csv(ALPHA)))
+    same = load(vocab_app, ("programs.csv", programs_csv(ALPHA)))
+    changed = load(vocab_app, ("programs.csv", programs_csv(ALPHA.replace("Boston", "Salem"))))
+    assert same.version == first.version
+    assert changed.version == first.version + 1
+
+
+# -- reading the file ---------------------------------------------------------
+
+
+def test_utf8_with_byte_order_mark_is_read(vocab_app):
+    data = "\ufeff".encode() + programs_csv(ALPHA.replace("Boston", "Cañon City")).encode()
+    assert load(vocab_app, ("programs.csv", data)).ok
+    assert records(vocab_app)["P1"]["city"] == "Cañon City"
+
+
+def test_windows_1252_file_is_read_when_it_is_not_utf8(vocab_app):
+    data = programs_csv(ALPHA.replace("Boston", "Española")).encode("cp1252")
+    assert load(vocab_app, ("programs.csv", data)).ok
+    assert records(vocab_app)["P1"]["city"] == "Española"
+
+
+def test_file_that_is_neither_utf8_nor_windows_1252_is_refused(vocab_app):
+    data = programs_csv(ALPHA).encode() + b"\x81\x8d"
+    result = load(vocab_app, ("programs.csv", data))
+    assert messages(result) == ["programs.csv: line 1: file: the file is neither UTF-8 nor Windows-1252 text (byte 0x81 on line 3)"]
+
+
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        (b"PK\x03\x04rest-of-a-zip", "spreadsheet workbook"),
+        (b"\xd0\xcf\x11\xe0old-excel", "spreadsheet workbook"),
+        (b"abc\x00def", "binary file"),
+        (b"", "the file is empty"),
+        (b"\n\n", "the file is empty"),
+    ],
+)
+def test_what_is_not_a_csv_text_file_is_refused_with_a_clear_message(app, data, says):
+    result = load(app, ("upload.csv", data))
+    assert not result.ok
+    assert says in messages(result)[0]
+    assert messages(result)[0].startswith("upload.csv: line 1: file: ")
+
+
+def test_crlf_line_endings_are_read(vocab_app):
+    data = programs_csv(ALPHA, BETA).replace("\n", "\r\n")
+    assert load(vocab_app, ("programs.csv", data)).files[0].added == 2
+
+
+def test_quoted_cells_may_hold_commas_quotes_and_newlines(vocab_app):
+    header = HEADER + ",description"
+    row = 'P1,"Alpha, ""North"" IR",Alpha Hospital,Boston,MA,integrated_ir,6,"Line one\nline two"'
+    assert load(vocab_app, ("programs.csv", programs_csv(row, header=header))).ok
+    record = records(vocab_app)["P1"]
+    assert record["name"] == 'Alpha, "North" IR'
+    assert record["description"] == "Line one\nline two"
+
+
+def test_line_numbers_count_physical_lines_after_a_multiline_cell(vocab_app):
+    header = HEADER + ",description"
+    rows = (
+        'P1,Alpha,Alpha Hospital,Boston,MA,integrated_ir,6,"one\ntwo\nthree"',
+        "P2,Beta,Beta Clinic,Austin,TX,diagnostic_radiology,nine,",
+    )
+    result = load(vocab_app, ("programs.csv", programs_csv(*rows, header=header)))
+    assert messages(result) == ["programs.csv: line 5: length_years: 'nine' must be a whole number from 1 to 7"]
+
+
+def test_blank_lines_are_skipped_and_counted_in_line_numbers(vocab_app):
+    text = HEADER + "\n\n" + ALPHA + "\n\nP2,Beta,Beta Clinic,Austin,ZZ,diagnostic_radiology,5\n"
+    result = load(vocab_app, ("programs.csv", text))
+    assert messages(result) == ["programs.csv: line 5: state: 'ZZ' is not the USPS code of a US state, DC or PR"]
+
+
+def test_broken_quoting_is_reported_at_its_line(vocab_app):
+    text = programs_csv(ALPHA, 'P2,"Beta,Beta Clinic,Austin,TX,diagnostic_radiology,5')
+    result = load(vocab_app, ("programs.csv", text))
+    assert not result.ok
+    assert messages(result)[0].startswith("programs.csv: line 3: file: broken CSV quoting")
+
+
+def test_row_with_the_wrong_number_of_cells_is_reported_not_guessed(vocab_app):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",extra", BETA.rsplit(",", 1)[0])))
+    assert messages(result) == [
+        "programs.csv: line 2: row: has 8 cells but the header has 7 columns",
+        "programs.csv: line 3: row: has 6 cells but the header has 7 columns",
+    ]
+
+
+# -- the header ---------------------------------------------------------------
+
+
+def test_header_names_match_case_insensitively_after_trimming(vocab_app):
+    header = " Program_Code ,NAME,Institution,city,State ,program_type,LENGTH_YEARS"
+    assert load(vocab_app, ("programs.csv", programs_csv(ALPHA, header=header))).files[0].added == 1
+
+
+def test_unknown_column_rejects_the_file_and_suggests_the_nearest_name(vocab_app):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",", header=HEADER + ",fellowship")))
+    assert messages(result) == ["programs.csv: line 1: fellowship: unknown column (did you mean 'fellowships'?)"]
+    assert records(vocab_app) == {}
+
+
+def test_missing_required_column_rejects_the_file_naming_it(vocab_app):
+    header = HEADER.replace(",city", "")
+    row = ALPHA.replace(",Boston", "")
+    result = load(vocab_app, ("programs.csv", programs_csv(row, header=header)))
+    assert messages(result) == ["programs.csv: line 1: city: required column is missing"]
+
+
+def test_duplicated_column_rejects_the_file_naming_it(vocab_app):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",MA", header=HEADER + ",State")))
+    assert messages(result) == ["programs.csv: line 1: state: column appears twice (columns 5 and 8)"]
+
+
+def test_header_that_is_neither_kind_is_refused(app):
+    result = load(app, ("mystery.csv", "name,city\nx,y\n"))
+    assert messages(result)[0].startswith("mystery.csv: line 1: file: the header names neither programs.csv")
+
+
+def test_kind_is_told_by_the_header_whatever_the_file_name(vocab_app):
+    result = load(vocab_app, ("data.csv", programs_csv(ALPHA)), ("more.csv", FEATURES))
+    assert [file.kind for file in result.files] == ["programs", "features"]
+
+
+# -- cells ----------------------------------------------------------------------
+
+
+def test_cells_are_trimmed_and_whitespace_only_counts_as_blank(vocab_app):
+    header = HEADER + ",website,positions_per_year"
+    row = "  P1 ,  Alpha IR  ,Alpha Hospital,Boston, ma ,integrated_ir, 6 ,   ,  "
+    assert load(vocab_app, ("programs.csv", programs_csv(row, header=header))).ok
+    record = records(vocab_app)["P1"]
+    assert (record["name"], record["state"], record["length_years"]) == ("Alpha IR", "MA", 6)
+    assert record["website"] is None and record["positions_per_year"] is None
+
+
+def test_slug_lists_ignore_empty_items_and_duplicates(vocab_app):
+    header = HEADER + ",fellowships"
+    row = ALPHA + ", pediatric_ir; ;pediatric_ir;interventional_oncology ;"
+    assert load(vocab_app, ("programs.csv", programs_csv(row, header=header))).ok
+    assert records(vocab_app)["P1"]["fellowships"] == ["interventional_oncology", "pediatric_ir"]
+
+
+def test_absent_column_leaves_existing_values_alone(vocab_app):
+    header = HEADER + ",website,fellowships"
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",https://alpha.example.org,pediatric_ir", header=header)))
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA.replace("Boston", "Salem"))))
+    assert result.files[0].updated == 1
+    record = records(vocab_app)["P1"]
+    assert record["website"] == "https://alpha.example.org"
+    assert record["fellowships"] == ["pediatric_ir"]
+    assert record["city"] == "Salem"
+
+
+def test_blank_cell_clears_the_field_and_blank_boolean_means_no(vocab_app):
+    header = "program_code,name,institution,city,state,program_type,length_years,esir_available,website,fellowships"
+    full = "P2,Beta,Beta Clinic,Austin,TX,diagnostic_radiology,5,yes,https://beta.example.org,pediatric_ir"
+    load(vocab_app, ("programs.csv", programs_csv(full, header=header)))
+    cleared = "P2,Beta,Beta Clinic,Austin,TX,diagnostic_radiology,5,,,"
+    result = load(vocab_app, ("programs.csv", programs_csv(cleared, header=header)))
+    assert result.files[0].updated == 1
+    record = records(vocab_app)["P2"]
+    assert (record["esir_available"], record["website"], record["fellowships"]) == (False, None, [])
+
+
+def test_rows_equal_after_normalisation_are_unchanged(vocab_app):
+    header = HEADER + ",esir_available,fellowships,positions_per_year"
+    first = "P2,Beta,Beta Clinic,Austin,TX,diagnostic_radiology,5,yes,pediatric_ir;interventional_oncology,4"
+    again = "P2,Beta,Beta Clinic,Austin,tx,diagnostic_radiology,05,TRUE,interventional_oncology; pediatric_ir,4"
+    load(vocab_app, ("programs.csv", programs_csv(first, header=header)))
+    result = load(vocab_app, ("programs.csv", programs_csv(again, header=header)))
+    assert result.files[0].summary() == "added 0, updated 0, unchanged 1, removed 0"
+
+
+@pytest.mark.parametrize("cell, stored", [("'=1+2", "=1+2"), ("'+44", "+44"), ("'-x", "-x"), ("'@home", "@home"), ("''quoted", "'quoted"), ("'plain", "'plain")])
+def test_formula_guard_quote_is_removed_on_load(vocab_app, cell, stored):
+    header = HEADER + ",description"
+    assert load(vocab_app, ("programs.csv", programs_csv(f"{ALPHA},{cell}", header=header))).ok
+    assert records(vocab_app)["P1"]["description"] == stored
+
+
+# -- the rule of each column ------------------------------------------------------
+
+RULES = [
+    ("program_code", "P 1", "'P 1' must be 1-32 characters of A-Z, a-z, 0-9, '-' or '_'"),
+    ("program_code", "X" * 33, "must be 1-32 characters"),
+    ("program_code", "", "is required"),
+    ("name", "N" * 201, "is 201 characters long; the limit is 200"),
+    ("institution", "", "is required"),
+    ("city", "C" * 101, "is 101 characters long; the limit is 100"),
+    ("state", "XX", "'XX' is not the USPS code of a US state, DC or PR"),
+    ("program_type", "integrated", "'integrated' is not one of integrated_ir, independent_ir, diagnostic_radiology, fellowship (did you mean 'integrated_ir'?)"),
+    ("length_years", "0", "'0' must be a whole number from 1 to 7"),
+    ("length_years", "8", "'8' must be a whole number from 1 to 7"),
+    ("length_years", "5.5", "'5.5' must be a whole number from 1 to 7"),
+    ("positions_per_year", "101", "'101' must be a whole number from 0 to 100"),
+    ("positions_per_year", "-1", "'-1' must be a whole number from 0 to 100"),
+    ("esir_available", "maybe", "'maybe' must be yes or no (also true/false or 1/0)"),
+    ("fellowships", "neuro_ir", "unknown fellowship 'neuro_ir'"),
+    ("fellowships", "t32_grant", "unknown fellowship 't32_grant'"),
+    ("research_features", "t32_grants", "unknown research 't32_grants' (did you mean 't32_grant'?)"),
+    ("mentorship_features", "pediatric_ir", "unknown mentorship 'pediatric_ir'"),
+    ("research_months", "25", "'25' must be a whole number from 0 to 24"),
+    ("visa_sponsorship", "J1", "'J1' is not one of none, j1, h1b, j1_h1b (did you mean 'j1'?)"),
+    ("website", "www.example.org", "'www.example.org' must be an absolute http:// or https:// address"),
+    ("website", "ftp://example.org", "must be an absolute http:// or https:// address"),
+    ("website", "https://" + "a" * 300 + ".org", "the limit is 300"),
+    ("description", "D" * 2001, "is 2,001 characters long; the limit is 2,000"),
+    ("description", "bell\x07", "contains a control character (U+0007)"),
+    ("data_verified_on", "2024-13-01", "'2024-13-01' must be a date written YYYY-MM-DD"),
+    ("data_verified_on", "1/2/2024", "'1/2/2024' must be a date written YYYY-MM-DD"),
+    ("data_verified_on", "2099-01-01", "2099-01-01 is in the future"),
+]
+
+
+@pytest.mark.parametrize("column, cell, message", RULES)
+def test_each_column_rule_reports_line_column_and_what_is_wrong(vocab_app, column, cell, message):
+    values = dict(zip(HEADER.split(","), ALPHA.split(",")))
+    values.update({"program_type": "diagnostic_radiology", column: cell})
+    header = ",".join(values)
+    row = ",".join(f'"{value}"' for value in values.values())
+    result = load(vocab_app, ("programs.csv", programs_csv(row, header=header)))
+    assert len(result.problems) == 1
+    assert str(result.problems[0]).startswith(f"programs.csv: line 2: {column}: ")
+    assert message in str(result.problems[0])
+    assert records(vocab_app) == {}
+
+
+@pytest.mark.parametrize("cell, expected", [("yes", True), ("YES", True), ("True", True), ("1", True), ("no", False), ("false", False), ("0", False), ("", False)])
+def test_boolean_cells_accept_yes_no_true_false_1_0_in_any_case(vocab_app, cell, expected):
+    header = HEADER + ",esir_available"
+    row = f"P2,Beta,Beta Clinic,Austin,TX,diagnostic_radiology,5,{cell}"
+    assert load(vocab_app, ("programs.csv", programs_csv(row, header=header))).ok
+    assert records(vocab_app)["P2"]["esir_available"] is expected
+
+
+def test_esir_yes_is_valid_only_for_diagnostic_radiology(vocab_app):
+    header = HEADER + ",esir_available"
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",yes", header=header)))
+    assert messages(result) == [
+        "programs.csv: line 2: esir_available: ESIR is offered only within diagnostic_radiology programs, "
+        "and this program is integrated_ir"
+    ]
+
+
+def test_verified_on_today_is_accepted_and_tomorrow_is_not(vocab_app):
+    header = HEADER + ",data_verified_on"
+    today = date(2026, 3, 1)
+    ok = load(vocab_app, ("p.csv", programs_csv(ALPHA + ",2026-03-01", header=header)), today=today)
+    late = load(vocab_app, ("p.csv", programs_csv(ALPHA + ",2026-03-02", header=header)), today=today)
+    assert ok.ok
+    assert messages(late) == ["p.csv: line 2: data_verified_on: 2026-03-02 is in the future (today is 2026-03-01)"]
+
+
+def test_feature_rules(app):
+    text = (
+        "kind,slug,label,description\n"
+        "hobby,golf,Golf,\n"
+        "research,Big_Grant,Big grant,\n"
+        "research,ok_slug,,\n"
+        f"research,long,{'L' * 81},{'D' * 501}\n"
+    )
+    result = load(app, ("features.csv", text))
+    assert messages(result) == [
+        "features.csv: line 2: kind: 'hobby' is not one of fellowship, research, mentorship",
+        "features.csv: line 3: slug: 'Big_Grant' must be 1-48 characters of a-z, 0-9 or '_' (did you mean 'big_grant'?)",
+        "features.csv: line 4: label: is required",
+        "features.csv: line 5: label: is 81 characters long; the limit is 80",
+        "features.csv: line 5: description: is 501 characters long; the limit is 500",
+    ]
+
+
+def test_same_slug_may_exist_in_two_kinds_but_not_twice_in_one(app):
+    text = "kind,slug,label\nresearch,mentoring,Research mentoring\nmentorship,mentoring,Mentoring\nresearch,mentoring,Again\n"
+    result = load(app, ("features.csv", text))
+    assert messages(result) == ["features.csv: line 4: slug: duplicate of line 2, which has the same slug"]
+
+
+# -- problems: all at once, all or nothing ---------------------------------------------
+
+
+def test_every_problem_is_reported_at_once_in_line_order(vocab_app):
+    rows = (
+        "P1,Alpha,Alpha Hospital,Boston,XX,integrated_ir,9",
+        BETA,
+        "P3,,Gamma,Denver,CO,fellowship,1",
+    )
+    result = load(vocab_app, ("programs.csv", programs_csv(*rows)))
+    assert messages(result) == [
+        "programs.csv: line 2: state: 'XX' is not the USPS code of a US state, DC or PR",
+        "programs.csv: line 2: length_years: '9' must be a whole number from 1 to 7",
+        "programs.csv: line 4: name: is required",
+    ]
+    assert not result.applied
+    assert records(vocab_app) == {}
+
+
+def test_duplicate_key_is_reported_on_the_later_line_naming_the_first(vocab_app):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA, BETA, ALPHA.replace("Boston", "Salem"))))
+    assert messages(result) == ["programs.csv: line 4: program_code: duplicate of line 2, which has the same program_code"]
+
+
+def test_a_problem_in_the_second_file_writes_nothing_from_the_first(app):
+    bad_programs = programs_csv("P1,Alpha,Alpha Hospital,Boston,MA,integrated_ir,60")
+    result = load(app, ("features.csv", FEATURES), ("programs.csv", bad_programs))
+    assert messages(result) == ["programs.csv: line 2: length_years: '60' must be a whole number from 1 to 7"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Feature)) == 0
+
+
+def test_problems_of_several_files_start_with_each_file_path(app):
+    result = load(app, ("a/features.csv", "kind,slug,label\nnope,x,X\n"), ("b/programs.csv", programs_csv("P1,A,B,C,ZZ,integrated_ir,6")))
+    assert [m.split(":")[0] for m in messages(result)] == ["a/features.csv", "b/programs.csv"]
+
+
+def test_a_bad_row_late_in_a_long_file_writes_nothing(vocab_app):
+    rows = [f"P{n},Program {n},Hospital {n},Boston,MA,integrated_ir,6" for n in range(2500)]
+    rows.append("PX,Late,Late Hospital,Boston,MA,integrated_ir,0")
+    result = load(vocab_app, ("programs.csv", programs_csv(*rows)))
+    assert messages(result) == ["programs.csv: line 2502: length_years: '0' must be a whole number from 1 to 7"]
+    assert records(vocab_app) == {}
+
+
+def test_dry_run_reports_the_counts_and_writes_nothing(vocab_app):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA, BETA)), dry_run=True)
+    assert result.ok and not result.applied
+    assert result.files[0].summary() == "added 2, updated 0, unchanged 0, removed 0"
+    assert records(vocab_app) == {}
+
+
+def test_stale_expected_version_writes_nothing(vocab_app):
+    preview = load(vocab_app, ("programs.csv", programs_csv(ALPHA)), dry_run=True)
+    load(vocab_app, ("programs.csv", programs_csv(BETA)))
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA)), expected_version=preview.version)
+    assert result.stale and not result.applied
+    assert set(records(vocab_app)) == {"P2"}
+
+
+# -- vocabulary and programs together ----------------------------------------------------
+
+
+def test_programs_alone_against_an_empty_vocabulary_fail_for_every_slug(app):
+    header = HEADER + ",fellowships,research_features"
+    result = load(app, ("programs.csv", programs_csv(ALPHA + ",pediatric_ir,t32_grant", BETA + ",,t32_grant", header=header)))
+    assert messages(result) == [
+        "programs.csv: line 2: fellowships: unknown fellowship 'pediatric_ir' (no fellowship features are loaded: load features.csv first)",
+        "programs.csv: line 2: research_features: unknown research 't32_grant' (no research features are loaded: load features.csv first)",
+        "programs.csv: line 3: research_features: unknown research 't32_grant' (no research features are loaded: load features.csv first)",
+    ]
+
+
+def test_slugs_may_come_from_a_features_file_earlier_in_the_same_command(app):
+    header = HEADER + ",fellowships"
+    result = load(app, ("features.csv", FEATURES), ("programs.csv", programs_csv(ALPHA + ",pediatric_ir", header=header)))
+    assert result.ok
+    assert records(app)["P1"]["fellowships"] == ["pediatric_ir"]
+
+
+def test_slugs_from_a_features_file_later_in_the_command_do_not_count(app):
+    header = HEADER + ",fellowships"
+    result = load(app, ("programs.csv", programs_csv(ALPHA + ",pediatric_ir", header=header)), ("features.csv", FEATURES))
+    assert not result.ok
+    assert "unknown fellowship 'pediatric_ir'" in messages(result)[0]
+
+
+def test_feature_label_change_is_an_update(vocab_app):
+    result = load(vocab_app, ("features.csv", FEATURES.replace("T32 grant", "NIH T32 grant")))
+    assert result.files[0].summary() == "added 0, updated 1, unchanged 3, removed 0"
+
+
+# -- prune ---------------------------------------------------------------------------
+
+
+def test_rows_absent_from_the_file_are_kept_without_prune(vocab_app):
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA, BETA)))
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA)))
+    assert result.files[0].removed == 0
+    assert set(records(vocab_app)) == {"P1", "P2"}
+
+
+def test_prune_removes_rows_absent_from_every_file_of_that_kind(vocab_app):
+    gamma = "P3,Gamma,Gamma Center,Denver,CO,fellowship,1"
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA, BETA, gamma)))
+    result = load(vocab_app, ("one.csv", programs_csv(ALPHA)), ("two.csv", programs_csv(gamma)), prune=True)
+    assert [file.removed for file in result.files] == [0, 1]
+    assert set(records(vocab_app)) == {"P1", "P3"}
+    with vocab_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Feature)) == 4  # other kind untouched
+
+
+def test_prune_dry_run_counts_removals_but_keeps_them(vocab_app):
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA, BETA)))
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA)), prune=True, dry_run=True)
+    assert result.files[0].removed == 1
+    assert set(records(vocab_app)) == {"P1", "P2"}
+
+
+def test_prune_refuses_to_remove_a_feature_that_programs_still_list(vocab_app):
+    header = HEADER + ",fellowships"
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",pediatric_ir", header=header)))
+    without = "\n".join(line for line in FEATURES.splitlines() if "pediatric_ir" not in line) + "\n"
+    result = load(vocab_app, ("features.csv", without), prune=True)
+    assert messages(result) == [
+        "features.csv: line 1: file: --prune would remove fellowship 'pediatric_ir', which 1 program(s) "
+        "still list; remove it from programs.csv first (or in the same command)"
+    ]
+    assert records(vocab_app)["P1"]["fellowships"] == ["pediatric_ir"]
+
+
+def test_prune_removes_an_unused_feature(vocab_app):
+    without = "\n".join(line for line in FEATURES.splitlines() if "t32_grant" not in line) + "\n"
+    result = load(vocab_app, ("features.csv", without), prune=True)
+    assert result.files[0].removed == 1
+
+
+def test_removed_program_takes_its_feature_links_with_it(vocab_app):
+    header = HEADER + ",fellowships"
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",pediatric_ir", BETA + ",pediatric_ir", header=header)))
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA)), prune=True)
+    with vocab_app.app_context():
+        from finder.catalog.tables import program_features
+
+        assert db.session.scalar(select(func.count()).select_from(program_features)) == 1
+
+
+@pytest.mark.parametrize(
+    "url, valid",
+    [
+        ("https://a.example.org/path?x=1#top", True),
+        ("HTTP://EXAMPLE.ORG", True),
+        ("http://[::1]:8080/x", True),
+        ("https://ir.example.org:8443", True),
+        ("https://", False),
+        ("https:// x.org", False),
+        ("http://exa mple.org", False),
+        ("https:/x.org", False),
+        ("mailto:ir@example.org", False),
+        ("javascript:alert(1)", False),
+        ("//example.org/x", False),
+    ],
+)
+def test_website_must_be_an_absolute_http_address(vocab_app, url, valid):
+    header = HEADER + ",website"
+    result = load(vocab_app, ("programs.csv", programs_csv(f'{ALPHA},"{url}"', header=header)))
+    assert result.ok is valid
