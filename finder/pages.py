@@ -1,13 +1,13 @@
 """Pages that belong to no single area: the home page."""
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, render_template
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
-    return redirect(url_for("programs.index"))
+    return render_template("pages/home.html")
 
 
 @bp.get("/healthz")

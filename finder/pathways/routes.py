@@ -1,0 +1,16 @@
+from flask import render_template
+
+from ..extensions import db
+from . import bp
+from .timelines import AXIS_YEARS, PATHWAYS, PHASES, pathway_counts
+
+
+@bp.get("/pathways")
+def index():
+    return render_template(
+        "pathways/index.html",
+        pathways=PATHWAYS,
+        phases=PHASES,
+        counts=pathway_counts(db.session),
+        axis_years=AXIS_YEARS,
+    )
