@@ -72,11 +72,15 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .admin import bp as admin_bp
     from .pages import bp as pages_bp
     from .pathways import bp as pathways_bp
     from .programs import api_bp, bp as programs_bp
+    from .shortlists import bp as shortlists_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(programs_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(pathways_bp)
+    app.register_blueprint(shortlists_bp)
+    app.register_blueprint(admin_bp)

@@ -1,0 +1,5 @@
+"""The compare tray, the compare page and saved shortlists."""
+
+from flask import Blueprint
+
+bp = Blueprint("shortlists", __name__)
