@@ -1,8 +1,8 @@
 """The forms of the compare tray and the shortlists (all POST forms carry CSRF)."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from .rules import NAME_MAX, NOTE_MAX, check_name
 
@@ -59,8 +59,7 @@ class NoteForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    direction = RadioField(choices=[("up", "Move up"), ("down", "Move down")],
-                           validators=[InputRequired(message="Say whether to move up or down.")])
+    direction = StringField(validators=[AnyOf(("up", "down"), message="Say whether to move up or down.")])
 
 
 class ConfirmForm(FlaskForm):
