@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from .rules import NAME_MAX, NOTE_MAX, check_name
+from .rules import NAME_MAX, NOTE_MAX, check_name, clean_text
 
 
 def _name(form, field) -> None:
@@ -52,7 +52,7 @@ class NoteForm(FlaskForm):
     note = TextAreaField(
         "Private note",
         # Browsers send a line break as CR LF but count it as one character for maxlength.
-        filters=[lambda text: text.replace("\r\n", "\n") if text else ""],
+        filters=[lambda text: clean_text(text) if text else ""],
         validators=[Length(max=NOTE_MAX, message=f"A note holds at most {NOTE_MAX} characters.")],
         render_kw={"maxlength": NOTE_MAX, "rows": 3},
     )

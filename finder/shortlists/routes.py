@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog.text import guard_formula
 from ..extensions import db, limiter
-from ..models import Feature, Program
+from ..models import Feature
 from . import bp, store
 from .compare import comparison, only_differences
 from .forms import AddForm, ConfirmForm, MoveForm, NoteForm, RenameForm, ShortlistForm, TrayForm
@@ -76,7 +76,7 @@ def tray():
         abort(400)
     before = clean_tray(session.get("tray"))
     code = (form.remove.data or form.code.data).strip()
-    program = db.session.scalar(select(Program).where(Program.program_code == code)) if len(code) <= 32 else None
+    program = store.programs_by_code(db.session, [code]).get(code)
     if form.remove.data:
         change = remove_from_tray(before, code, program.name if program else code)
     elif program is None:

@@ -10,6 +10,7 @@ MAX_SHORTLIST = 50
 NAME_MAX = 100
 NOTE_MAX = 2000
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class CodesError(ValueError):
@@ -96,9 +97,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text as typed, minus control characters (NUL cannot even be stored); CR LF becomes LF."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def check_name(name: str) -> str:
     """A shortlist name, trimmed; ValueError unless it is 1-100 characters."""
-    name = " ".join(name.split())
+    name = " ".join(clean_text(name).split())
     if not name:
         raise ValueError("Give the shortlist a name (1 to 100 characters).")
     if len(name) > NAME_MAX:

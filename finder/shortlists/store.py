@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..catalog.tables import utcnow
 from ..models import Program, Shortlist, ShortlistEntry
-from .rules import MAX_SHORTLIST, NOTE_MAX, CodesError, check_codes, hash_token, new_token, plausible_codes
+from .rules import TOKEN_PATTERN, MAX_SHORTLIST, NOTE_MAX, CodesError, check_codes, hash_token, new_token, plausible_codes
 
 
 def programs_by_code(session: Session, codes: list[str]) -> dict[str, Program]:
@@ -46,7 +46,7 @@ def by_edit_token(session: Session, token: str) -> Shortlist | None:
 
 
 def by_share_token(session: Session, token: str) -> Shortlist | None:
-    if len(token) > 64:
+    if not TOKEN_PATTERN.fullmatch(token):
         return None
     return session.scalar(select(Shortlist).where(Shortlist.share_token == token))
 
