@@ -556,3 +556,25 @@ def test_nav_links_to_compare_and_my_shortlists_on_every_page(client):
     page = text(client.get("/pathways"))
     assert '<li id="nav-compare"><a href="#compare-tray">Compare (0)</a></li>' in page
     assert '<a href="/shortlists">My shortlists</a>' in page
+
+
+def test_an_htmx_edit_carries_its_csrf_token_in_the_header_only(client):
+    edit_path = make_list(client)
+    response = client.post(edit_path + "/programs/IRF-0002/move", data={"direction": "up"},
+                           headers={**HX, "X-CSRFToken": token(client)})
+    assert response.status_code == 200
+    assert entry_order(client, edit_path) == ["IRF-0002", "IRF-0001", "IRF-0003"]
+
+
+@pytest.mark.parametrize("page", ["edit", "share", "mine", "delete"])
+def test_pages_that_have_no_partial_answer_htmx_with_the_full_page(client, page):
+    edit_path = make_list(client)
+    path = {"edit": edit_path, "share": share_path(client, edit_path), "mine": "/shortlists",
+            "delete": edit_path + "/delete"}[page]
+    assert "<html" in text(client.get(path, headers=HX))
+
+
+def test_the_creation_limit_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SHORTLIST_CREATE_LIMIT", "5 per minute")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'l.sqlite3'}")
+    assert create_app({"TESTING": True}).config["SHORTLIST_CREATE_LIMIT"] == "5 per minute"
