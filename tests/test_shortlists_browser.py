@@ -151,7 +151,7 @@ def test_print_hides_the_tray_and_the_forms(browser, live_url):
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-@pytest.mark.parametrize("which", ["compare", "edit", "share", "mine"])
+@pytest.mark.parametrize("which", ["compare", "edit", "share", "mine", "full tray"])
 def test_pages_have_no_axe_violations(browser, live_url, which, width):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -165,6 +165,13 @@ def test_pages_have_no_axe_violations(browser, live_url, which, width):
         page.goto(page.locator("#share-link").input_value())
     elif which == "mine":
         page.goto(live_url + "/shortlists")
+    elif which == "full tray":
+        for number in range(1, 8):
+            page.goto(f"{live_url}/programs/IRF-000{number}")
+            page.locator("#ca-IRF-000" + str(number)).click()
+            page.locator("#tray-status .message").wait_for()
+        assert "at most 6 programs" in page.locator("#tray-status").inner_text()
+        page.locator("#compare-tray summary").click()
     else:
         page.goto(address)
     results = Axe().run(page, options=WCAG)
