@@ -472,6 +472,8 @@ def test_remove_an_entry_with_and_without_htmx(client):
     edit_path = make_list(client)
     response = post(client, edit_path + "/programs/IRF-0002/remove", {}, HX)
     assert re.findall(r'id="entry-([^"]+)"', text(response)) == ["IRF-0001", "IRF-0003"]
+    focused = re.findall(r'<button[^>]*autofocus>Remove<span class="visually-hidden"> ([^<]+)</span>', text(response))
+    assert focused == ["Larkspur University Independent IR Residency from the list"]
     assert post(client, edit_path + "/programs/IRF-0001/remove").status_code == 303
     assert entry_order(client, edit_path) == ["IRF-0003"]
     assert '<span class="entry__rank">1<' in text(client.get(edit_path))

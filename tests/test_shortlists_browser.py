@@ -177,3 +177,12 @@ def test_pages_have_no_axe_violations(browser, live_url, which, width):
     results = Axe().run(page, options=WCAG)
     assert results.violations_count == 0, results.generate_report()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_removing_a_program_moves_focus_to_the_one_now_in_its_place(browser, live_url):
+    page = open_page(browser, live_url)
+    saved_list(page, live_url)
+    page.get_by_role("button", name="Remove Larkspur University Integrated IR Residency from the list").click()
+    page.locator("#list-status").get_by_text("Removed IRF-0002 from the list.").wait_for()
+    assert page.evaluate("document.activeElement.textContent") == "Remove Larkspur University Independent IR Residency from the list"
+    assert page.locator(".entry").count() == 5

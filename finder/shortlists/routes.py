@@ -194,12 +194,12 @@ def edit(token):
     return edit_page(shortlist, token)
 
 
-def entries_answer(shortlist, token, message, status=200, moved=None, direction=None):
+def entries_answer(shortlist, token, message, status=200, moved=None, direction=None, removed_at=None):
     """After an edit: the list in place for htmx, else back to the page (at the entry)."""
     if partial_wanted():
         body = render_template("shortlists/_entries_update.html", shortlist=shortlist, token=token,
                                items=entry_items(shortlist), editable=True, message=message,
-                               moved=moved, direction=direction)
+                               moved=moved, direction=direction, removed_at=removed_at)
         return private((body, status))
     flash(message, "success" if status < 400 else "error")
     anchor = f"entry-{moved}" if moved else "entries"
@@ -281,8 +281,8 @@ def note(token, code):
 def remove(token, code):
     if not ConfirmForm().validate():
         abort(400)
-    shortlist, _ = entry_action(token, code, lambda s: store.remove(db.session, s, code))
-    return entries_answer(shortlist, token, f"Removed {code} from the list.")
+    shortlist, rank = entry_action(token, code, lambda s: store.remove(db.session, s, code))
+    return entries_answer(shortlist, token, f"Removed {code} from the list.", removed_at=rank)
 
 
 @bp.route("/shortlists/<token>/delete", methods=["GET", "POST"])

@@ -130,14 +130,19 @@ def set_note(session: Session, shortlist: Shortlist, code: str, note: str) -> Sh
     return entry
 
 
-def remove(session: Session, shortlist: Shortlist, code: str) -> None:
-    """Take an entry off the list and close the gap in the ranks. LookupError if not on the list."""
+def remove(session: Session, shortlist: Shortlist, code: str) -> int:
+    """Take an entry off the list and close the gap in the ranks; returns the rank it had.
+
+    LookupError if it is not on the list.
+    """
     ordered = entries(session, shortlist)
     entry = _entry(ordered, code)
+    rank = ordered.index(entry) + 1
     ordered.remove(entry)
     session.delete(entry)
     session.flush()
     _renumber(ordered)
+    return rank
 
 
 def rename(session: Session, shortlist: Shortlist, name: str) -> None:
