@@ -330,11 +330,14 @@ def test_a_list_of_fifty_programs_can_be_saved(client):
 
 def test_saving_is_rate_limited_per_client(second_app):
     client = second_app(SHORTLIST_CREATE_LIMIT="2 per hour").test_client()
-    make_list(client)
+    first = make_list(client)
     make_list(client)
     response = post(client, "/shortlists", {"name": "Third", "codes": TRIO})
     assert response.status_code == 429
-    assert "Too many attempts" in text(response)
+    page = text(response)
+    assert "Too many shortlists were saved from your connection in a short time (the limit is 2 per hour)." in page
+    assert client.get(first).status_code == 200
+    assert post(client, first + "/name", {"name": "Still editable"}).status_code == 303
 
 
 @pytest.mark.parametrize("path", [
@@ -580,3 +583,9 @@ def test_the_creation_limit_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SHORTLIST_CREATE_LIMIT", "5 per minute")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'l.sqlite3'}")
     assert create_app({"TESTING": True}).config["SHORTLIST_CREATE_LIMIT"] == "5 per minute"
+
+
+def test_saving_names_every_problem_at_once(client):
+    response = post(client, "/shortlists", {"name": "", "codes": "IRF-0001,GHOST"})
+    assert response.status_code == 400
+    assert "Give the shortlist a name" in text(response) and "“GHOST”" in text(response)

@@ -60,7 +60,8 @@ def _basics(programs: list[Program]) -> Group:
                     lambda months: f"{months} month{'' if months == 1 else 's'}"),
         _text_row("Visa sponsorship", [p.visa_label or "Not known" for p in programs]),
         _text_row("Website", [p.website or "None given" for p in programs], [p.website for p in programs]),
-        _text_row("Data verified on", [p.data_verified_on.isoformat() if p.data_verified_on else "Not known" for p in programs]),
+        _text_row("Data verified on",
+                  [p.data_verified_on.isoformat() if p.data_verified_on else "Not known" for p in programs]),
         _text_row("Description", [p.description or "None given" for p in programs]),
     ]
     return group

@@ -1,12 +1,13 @@
 """The compare tray, the compare page, and shortlists behind private links."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog.text import guard_formula
+from ..errors import render_error
 from ..extensions import db, limiter
 from ..models import Feature
 from . import bp, store
@@ -42,7 +43,8 @@ def safe_next(value: str | None) -> str:
         if not candidate or any(ord(ch) < 32 for ch in candidate) or "\\" in candidate:
             continue
         parts = urlsplit(candidate)
-        same_site = (not parts.scheme and not parts.netloc) or (parts.scheme in ("http", "https") and parts.netloc == request.host)
+        relative = not parts.scheme and not parts.netloc
+        same_site = relative or (parts.scheme in ("http", "https") and parts.netloc == request.host)
         if same_site and parts.path.startswith("/") and not parts.path.startswith("//"):
             return parts.path + ("?" + parts.query if parts.query else "")
     return url_for("programs.index")
@@ -120,30 +122,44 @@ def compare_page():
 
 # Shortlists ---------------------------------------------------------------------------------
 
+def forget(token: str) -> None:
+    """Drop a list from this browser's "My shortlists" (and whatever in the cookie is not a list entry)."""
+    session["shortlists"] = [
+        item for item in session.get("shortlists", []) if isinstance(item, list) and item[1:2] != [token]
+    ]
+
+
 def remember(shortlist_id: int, token: str) -> None:
     """Keep this browser's shortlists (newest first) for the "My shortlists" page."""
-    kept = [item for item in session.get("shortlists", []) if isinstance(item, list) and item[1:2] != [token]]
-    session["shortlists"] = [[shortlist_id, token], *kept][:REMEMBERED]
+    forget(token)
+    session["shortlists"] = [[shortlist_id, token], *session["shortlists"]][:REMEMBERED]
 
 
 def create_limit() -> str:
     return current_app.config.get("SHORTLIST_CREATE_LIMIT") or DEFAULT_CREATE_LIMIT
 
 
+@bp.errorhandler(429)
+def _too_many(error):
+    return render_error(error, (
+        f"Too many shortlists were saved from your connection in a short time (the limit is {create_limit()}). "
+        "Please wait a while and try again; your saved shortlists still work."
+    ))
+
+
 @bp.post("/shortlists")
-@limiter.limit(create_limit, error_message="Too many shortlists were created from here in a short time. Please wait and try again.")
+@limiter.limit(create_limit)
 def create():
     form = ShortlistForm()
     codes = split_codes(form.codes.data)
-    problems = [message for errors in form.errors.values() for message in errors] if not form.validate() else []
+    problems = [] if form.validate() else [message for errors in form.errors.values() for message in errors]
     try:
-        if not problems:
-            shortlist, token = store.create(db.session, form.name.data, codes)
+        store.checked_programs(db.session, codes, MAX_SHORTLIST)
     except CodesError as error:
-        problems = error.problems
+        problems += error.problems
     if problems:
-        page = render_template("shortlists/new.html", form=form, codes=codes, problems=problems)
-        return page, 400
+        return render_template("shortlists/new.html", form=form, codes=codes, problems=problems), 400
+    shortlist, token = store.create(db.session, form.name.data, codes)
     db.session.commit()
     remember(shortlist.id, token)
     flash("Your shortlist is saved. Keep its private address: it is the only key to edit it.", "success")
@@ -232,7 +248,9 @@ def add(token):
         form.codes.errors = list(error.problems)
         return edit_page(shortlist_or_404(token), token, 400, add_form=form)
     db.session.commit()
-    message = f"Added {len(added)} program{'' if len(added) == 1 else 's'}." if added else "Those programs are already on the list."
+    message = "Those programs are already on the list."
+    if added:
+        message = f"Added {len(added)} program{'' if len(added) == 1 else 's'}."
     flash(message, "success")
     return private(redirect(url_for("shortlists.edit", token=token, _anchor="entries"), 303))
 
@@ -256,7 +274,8 @@ def move(token, code):
     direction = form.direction.data
     shortlist, rank = entry_action(token, code, lambda s: store.move(db.session, s, code, direction))
     total = len(store.entries(db.session, shortlist))
-    return entries_answer(shortlist, token, f"Moved {code} to place {rank} of {total}.", moved=code, direction=direction)
+    message = f"Moved {code} to place {rank} of {total}."
+    return entries_answer(shortlist, token, message, moved=code, direction=direction)
 
 
 @bp.post("/shortlists/<token>/programs/<code>/note")
@@ -294,7 +313,7 @@ def delete(token):
     name = shortlist.name
     store.delete(db.session, shortlist)
     db.session.commit()
-    session["shortlists"] = [item for item in session.get("shortlists", []) if isinstance(item, list) and item[1:2] != [token]]
+    forget(token)
     flash(f"Deleted the shortlist “{name}”.", "success")
     return redirect(url_for("shortlists.mine"), 303)
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..catalog.tables import utcnow
 from ..models import Program, Shortlist, ShortlistEntry
-from .rules import TOKEN_PATTERN, MAX_SHORTLIST, NOTE_MAX, CodesError, check_codes, hash_token, new_token, plausible_codes
+from .rules import (
+    MAX_SHORTLIST, NOTE_MAX, TOKEN_PATTERN, CodesError, check_codes, hash_token, new_token, plausible_codes,
+)
 
 
 def programs_by_code(session: Session, codes: list[str]) -> dict[str, Program]:
