@@ -186,3 +186,12 @@ def test_removing_a_program_moves_focus_to_the_one_now_in_its_place(browser, liv
     page.locator("#list-status").get_by_text("Removed IRF-0002 from the list.").wait_for()
     assert page.evaluate("document.activeElement.textContent") == "Remove Larkspur University Independent IR Residency from the list"
     assert page.locator(".entry").count() == 5
+
+
+def test_a_comparison_of_three_programs_prints_on_one_landscape_page(browser, live_url):
+    page = open_page(browser, f"{live_url}/compare?codes=IRF-0001,IRF-0002,IRF-0003")
+    pdf = page.pdf(prefer_css_page_size=True)
+    pages = re.findall(rb"/MediaBox\s*\[0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)\]", pdf)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    width, height = (float(value) for value in pages[0])
+    assert width > height
