@@ -333,7 +333,7 @@ def test_saving_is_rate_limited_per_client(second_app):
     first = make_list(client)
     make_list(client)
     response = post(client, "/shortlists", {"name": "Third", "codes": TRIO})
-    assert response.status_code == 429
+    assert response.status_code == 429 and "Retry-After" in response.headers
     page = text(response)
     assert "Too many shortlists were saved from your connection in a short time (the limit is 2 per hour)." in page
     assert client.get(first).status_code == 200
