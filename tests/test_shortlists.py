@@ -130,8 +130,19 @@ def test_remove_from_the_tray_with_and_without_htmx(client):
     response = post(client, "/compare/tray", {"remove": "IRF-0001"}, HX)
     assert "Removed Larkspur University Diagnostic Radiology Residency from the compare tray (1 of 6)." in text(response)
     assert 'name="code" value="IRF-0001">Add to compare' in text(response)
-    assert post(client, "/compare/tray", {"remove": "IRF-0002"}).status_code == 303
+    assert post(client, "/compare/tray", {"untray": "IRF-0002"}).status_code == 303
     assert tray_codes(client) == []
+
+
+def test_removing_with_the_trays_own_button_focuses_the_next_one(client):
+    for code in ("IRF-0001", "IRF-0002", "IRF-0003"):
+        add_to_tray(client, code)
+    body = text(post(client, "/compare/tray", {"untray": "IRF-0002"}, HX))
+    assert re.findall(r'name="untray" value="([^"]+)" autofocus', body) == ["IRF-0003"]
+    body = text(post(client, "/compare/tray", {"untray": "IRF-0003"}, HX))
+    assert re.findall(r'name="untray" value="([^"]+)" autofocus', body) == ["IRF-0001"]
+    body = text(post(client, "/compare/tray", {"remove": "IRF-0001"}, HX))
+    assert "autofocus" not in body and "Empty." in body
 
 
 def test_an_unknown_code_is_not_added_and_is_named(client):

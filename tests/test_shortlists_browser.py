@@ -62,6 +62,7 @@ def test_add_to_compare_updates_the_tray_in_place_and_announces_it(browser, live
     assert page.evaluate("window.notReloaded") is True
     assert "Added Larkspur University Integrated IR Residency" in page.locator("#tray-status").inner_text()
     assert page.locator("#nav-compare").inner_text() == "Compare (1)"
+    assert page.evaluate("document.activeElement.id") == "ca-IRF-0002"  # focus survives the swap
     page.get_by_role("button", name="Remove from compare Larkspur University Integrated IR Residency").click()
     page.get_by_role("button", name="Add to compare Larkspur University Integrated IR Residency").wait_for()
     assert page.locator("#nav-compare").inner_text() == "Compare (0)"
@@ -195,3 +196,15 @@ def test_a_comparison_of_three_programs_prints_on_one_landscape_page(browser, li
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     width, height = (float(value) for value in pages[0])
     assert width > height
+
+
+def test_removing_from_the_tray_with_its_own_button_focuses_the_next_one(browser, live_url):
+    page = open_page(browser, live_url + "/programs/IRF-0001")
+    for number in (1, 2, 3):
+        page.goto(f"{live_url}/programs/IRF-000{number}")
+        page.locator(f"#ca-IRF-000{number}").click()
+        page.locator("#tray-status .message").wait_for()
+    page.get_by_role("button", name="Remove Larkspur University Integrated IR Residency from the compare tray").click()
+    page.locator("#nav-compare").get_by_text("Compare (2)").wait_for()
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Remove Larkspur University Independent IR Residency from the compare tray"

@@ -15,10 +15,11 @@ def _name(form, field) -> None:
 
 
 class TrayForm(FlaskForm):
-    """Add one program to the compare tray (`code`) or take one out (`remove`)."""
+    """Add one program to the compare tray (`code`) or take one out (`remove`, or `untray` from the tray)."""
 
     code = StringField("Program code", validators=[Optional(), Length(max=200)])
     remove = StringField("Remove program code", validators=[Optional(), Length(max=200)])
+    untray = StringField("Remove program code (the tray's own button)", validators=[Optional(), Length(max=200)])
     next = HiddenField(validators=[Optional()])
 
 

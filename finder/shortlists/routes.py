@@ -74,25 +74,29 @@ def _tray_context():
 @bp.post("/compare/tray")
 def tray():
     form = TrayForm()
-    if not form.validate() or not (form.code.data or form.remove.data):
+    removing = form.remove.data or form.untray.data
+    if not form.validate() or not (form.code.data or removing):
         abort(400)
     before = clean_tray(session.get("tray"))
-    code = (form.remove.data or form.code.data).strip()
+    code = (removing or form.code.data).strip()
     program = store.programs_by_code(db.session, [code]).get(code)
-    if form.remove.data:
+    if removing:
         change = remove_from_tray(before, code, program.name if program else code)
     elif program is None:
-        return tray_answer(form, before, f"No program has the code “{code[:40]}”.", ok=False, status=400)
+        return tray_answer(form, f"No program has the code “{code[:40]}”.", ok=False, status=400)
     else:
         change = add_to_tray(before, code, program.name)
     session["tray"] = change.codes
-    return tray_answer(form, change.codes, change.message, ok=change.ok, status=200 if change.ok else 409,
-                       changed=program)
+    # A Remove button of the tray itself disappears: focus the one now in its place.
+    focus_at = before.index(code) if form.untray.data and code in before else None
+    return tray_answer(form, change.message, ok=change.ok, status=200 if change.ok else 409,
+                       changed=program, focus_at=focus_at)
 
 
-def tray_answer(form, codes, message, ok, status, changed=None):
+def tray_answer(form, message, ok, status, changed=None, focus_at=None):
     if partial_wanted():
-        body = render_template("shortlists/_tray_update.html", message=message, ok=ok, changed=changed)
+        body = render_template("shortlists/_tray_update.html", message=message, ok=ok, changed=changed,
+                               focus_at=focus_at)
         return varies((body, status))
     flash(message, "success" if ok else "error")
     return varies(redirect(safe_next(form.next.data), 303))
