@@ -545,6 +545,17 @@ def test_a_removed_program_stays_on_the_list_marked_no_longer_listed(demo_app, c
     assert entry_order(client, edit_path) == ["IRF-0002", "IRF-0001", "IRF-0003"]
 
 
+def test_a_program_removed_while_in_the_tray_drops_out_of_it(demo_app, client):
+    add_to_tray(client, "IRF-0001")
+    add_to_tray(client, "IRF-0002")
+    programs = (SEED / "programs.csv").read_text().splitlines(keepends=True)
+    assert load(demo_app, ("programs.csv", "".join(l for l in programs if not l.startswith("IRF-0002,"))), prune=True).ok
+    page = text(client.get("/pathways"))
+    assert 'href="/compare?codes=IRF-0001">Compare (1)</a>' in page and "IRF-0002" not in page
+    add_to_tray(client, "IRF-0003")
+    assert tray_codes(client) == ["IRF-0001", "IRF-0003"]
+
+
 # My shortlists -------------------------------------------------------------------------------
 
 def test_my_shortlists_lists_only_the_lists_this_browser_opened(demo_app, client):

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -54,19 +54,28 @@ def compare_url(codes: list[str], **args) -> str:
     return url_for("shortlists.compare_page", codes=",".join(codes), **args)
 
 
-@bp.app_context_processor
-def _tray_context():
-    def compare_tray():
-        codes = clean_tray(session.get("tray"))
+def compare_tray() -> list:
+    """The programs in this browser's compare tray that still exist (looked up once per request)."""
+    codes = tuple(clean_tray(session.get("tray")))
+    cached = g.get("compare_tray")
+    if cached is None or cached[0] != codes:
         try:
-            found = store.programs_by_code(db.session, codes) if codes else {}
+            found = store.programs_by_code(db.session, list(codes)) if codes else {}
         except SQLAlchemyError:  # an error page must still render when the database is down
             db.session.rollback()
             found = {}
-        return [found[code] for code in codes if code in found]
+        g.compare_tray = cached = (codes, [found[code] for code in codes if code in found])
+    return cached[1]
 
-    return {"compare_tray": compare_tray, "tray_codes": lambda: clean_tray(session.get("tray")),
-            "compare_url": compare_url, "MAX_COMPARE": MAX_COMPARE}
+
+@bp.app_context_processor
+def _tray_context():
+    return {
+        "compare_tray": compare_tray,
+        "tray_codes": lambda: [program.program_code for program in compare_tray()],
+        "compare_url": compare_url,
+        "MAX_COMPARE": MAX_COMPARE,
+    }
 
 
 # The compare tray ---------------------------------------------------------------------------
@@ -77,7 +86,7 @@ def tray():
     removing = form.remove.data or form.untray.data
     if not form.validate() or not (form.code.data or removing):
         abort(400)
-    before = clean_tray(session.get("tray"))
+    before = [program.program_code for program in compare_tray()]  # drops programs removed since
     code = (removing or form.code.data).strip()
     program = store.programs_by_code(db.session, [code]).get(code)
     if removing:
@@ -201,7 +210,8 @@ def edit_page(shortlist, token, status=200, **forms):
     items = entry_items(shortlist)
     forms.setdefault("rename_form", RenameForm(name=shortlist.name))
     forms.setdefault("add_form", AddForm())
-    tray_missing = [code for code in clean_tray(session.get("tray")) if code not in {e.program_code for e, _ in items}]
+    listed = {entry.program_code for entry, _ in items}
+    tray_missing = [program.program_code for program in compare_tray() if program.program_code not in listed]
     page = render_template("shortlists/edit.html", shortlist=shortlist, token=token, items=items,
                            tray_missing=tray_missing, max_entries=MAX_SHORTLIST, **forms)
     return private((page, status))
