@@ -286,8 +286,12 @@ def test_the_compare_address_works_with_no_session_at_all(demo_app):
     assert response.status_code == 200 and "Save as shortlist" in text(response)
 
 
-@pytest.mark.parametrize("path", ["/compare?codes=IRF-0001,IRF-0002", "/shortlists"])
+@pytest.mark.parametrize("path", ["/compare?codes=IRF-0001,IRF-0002", "/compare?codes=NOPE", "/shortlists",
+                                  "edit", "share", "delete"])
 def test_pages_have_no_inline_style_or_script(client, path):
+    if path in ("edit", "share", "delete"):
+        edit_path = make_list(client)
+        path = {"edit": edit_path, "share": share_path(client, edit_path), "delete": edit_path + "/delete"}[path]
     page = text(client.get(path))
     assert " style=" not in page and "<style" not in page and "<script>" not in page and " on" + "click=" not in page
 
