@@ -31,6 +31,7 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         # Keeps this app's counters apart from other apps sharing the same Redis.
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "ir-finder"),
+        "SHORTLIST_CREATE_LIMIT": os.environ.get("SHORTLIST_CREATE_LIMIT", "30 per hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
