@@ -192,7 +192,8 @@ def test_keyboard_reaches_every_control_in_order_with_visible_focus(pages):
     texts = [stop["text"] for stop in stops]
     assert texts and re.search("skip", texts[0], re.I), f"first Tab stop should be the skip link, got {texts[:3]}"
     controls = page.evaluate(
-        "[...document.querySelectorAll('a[href], button:not([disabled]), input:not([type=hidden]), select, textarea')]"
+        "[...document.querySelectorAll('a[href], button:not([disabled]), input:not([type=hidden]), select, textarea,"
+        " summary, [tabindex]')]"
         ".filter(e => e.offsetParent !== null && e.tabIndex >= 0).length"
     )
     assert len(stops) == controls, f"Tab reached {len(stops)} of {controls} controls: {texts}"
@@ -225,3 +226,9 @@ def test_keyboard_ticks_finder_checkboxes_with_space_and_keeps_focus_after_the_s
     assert page.evaluate("document.activeElement !== document.body")
     assert page.evaluate(FOCUS_STYLE)["outline"] or page.evaluate(FOCUS_STYLE)["shadow"]
     tab_through(page)
+
+
+@pytest.mark.parametrize("path", ["/", "/pathways", "/compare?codes=IRF-0001,IRF-0002,IRF-0003", "/shortlists"])
+def test_every_tab_stop_shows_visible_focus(pages, path):
+    page = pages.open(path, 390)
+    assert tab_through(page), f"no focusable control on {path}"
