@@ -51,7 +51,7 @@ def test_every_admin_route_is_closed_to_anonymous_visitors(app, admin_user):
     rules = admin_rules(app)
     assert len(rules) >= 5
     for rule in rules:
-        path = rule.rule.replace("<token>", "x" * 20)
+        path = rule.rule.replace("<token>", "x" * 20).replace("<code>", "P1")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             token = csrf_token(client)
             response = client.open(path, method=method, data={"csrf_token": token})
@@ -270,3 +270,79 @@ def test_passwords_are_stored_as_scrypt_hashes(app, admin_user):
     with app.app_context():
         assert db.session.get(AdminUser, admin_user).password_hash.startswith("scrypt:")
         assert accounts.authenticate(db.session, ADMIN_EMAIL.upper(), ADMIN_PASSWORD) is not None
+
+
+# -- keep the data true ----------------------------------------------------------------
+
+
+def test_dashboard_counts_types_regions_blanks_and_stale(demo_app, admin_client):
+    page = admin_client.get("/admin/").get_data(as_text=True)
+    with demo_app.app_context():
+        total = db.session.scalar(select(func.count()).select_from(Program))
+        never = db.session.scalar(select(func.count()).select_from(Program).where(Program.data_verified_on.is_(None)))
+    assert f"{total} programs in the catalog" in page
+    assert "Integrated IR residency" in page and "Northeast" in page
+    assert f"{never} of {total}" in page and "/admin/programs?blank=data_verified_on" in page
+    assert "/admin/programs?stale=1" in page
+
+
+def test_blank_list_shows_exactly_the_programs_leaving_the_column_blank(demo_app, admin_client):
+    page = admin_client.get("/admin/programs?blank=data_verified_on").get_data(as_text=True)
+    with demo_app.app_context():
+        blank = set(db.session.scalars(select(Program.program_code).where(Program.data_verified_on.is_(None))))
+        filled = set(db.session.scalars(select(Program.program_code).where(Program.data_verified_on.is_not(None))))
+    assert blank and all(f"Edit {code}<" in page for code in blank)
+    assert not any(f"Edit {code}<" in page for code in filled)
+
+
+def test_stale_list_holds_old_and_never_verified_programs(demo_app, admin_client):
+    page = admin_client.get("/admin/programs?stale=1").get_data(as_text=True)
+    assert "Edit IRF-0001<" in page  # verified 2024-02-25
+    assert "Edit IRF-0002<" in page  # never verified
+
+
+def test_unknown_blank_column_gets_400_naming_it(demo_app, admin_client):
+    response = admin_client.get("/admin/programs?blank=nonsense")
+    assert response.status_code == 400 and b"nonsense" in response.data
+
+
+def test_edit_form_saves_a_valid_change(demo_app, admin_client):
+    form = admin_client.get("/admin/programs/IRF-0001/edit")
+    assert form.status_code == 200 and b"Larkspur University Medical Center" in form.data
+    data = {**program_form(demo_app, "IRF-0001"), "city": "Cambridge", "csrf_token": csrf_token(admin_client)}
+    response = admin_client.post("/admin/programs/IRF-0001/edit", data=data)
+    assert response.status_code == 303
+    with demo_app.app_context():
+        assert db.session.scalar(select(Program.city).where(Program.program_code == "IRF-0001")) == "Cambridge"
+
+
+def program_form(app, code):
+    from finder.admin.catalog_admin import program_cells
+
+    with app.app_context():
+        program = db.session.scalar(select(Program).where(Program.program_code == code))
+        cells = program_cells(program.to_record())
+    cells.pop("program_code")
+    return cells
+
+
+def test_edit_form_uses_the_csv_rules_and_changes_nothing_on_error(demo_app, admin_client):
+    data = {**program_form(demo_app, "IRF-0001"), "state": "ZZ", "length_years": "nine",
+            "website": "ftp://x", "csrf_token": csrf_token(admin_client)}
+    response = admin_client.post("/admin/programs/IRF-0001/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count('class="field-error"') == 3
+    with demo_app.app_context():
+        assert db.session.scalar(select(Program.state).where(Program.program_code == "IRF-0001")) == "MA"
+
+
+def test_delete_asks_first_then_removes_the_program(demo_app, admin_client):
+    before = count(demo_app, Program)
+    ask = admin_client.get("/admin/programs/IRF-0001/delete")
+    assert ask.status_code == 200 and b"Delete IRF-0001?" in ask.data
+    assert count(demo_app, Program) == before
+    done = admin_client.post("/admin/programs/IRF-0001/delete", data={"csrf_token": csrf_token(admin_client)})
+    assert done.status_code == 303
+    assert count(demo_app, Program) == before - 1
+    assert admin_client.get("/admin/programs/IRF-0001/edit").status_code == 404

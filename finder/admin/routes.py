@@ -1,6 +1,7 @@
 """Admin pages: thin views over finder.admin.accounts and finder.admin.imports."""
 
 import io
+from datetime import date
 
 from flask import (Response, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
@@ -11,8 +12,8 @@ from ..catalog.vocab import PROGRAM_TYPES, REGIONS
 from ..extensions import db, limiter
 from ..models import Program
 from ..models.admin import AdminUser
-from . import accounts, bp, imports
-from .forms import ConfirmForm, LoginForm, LogoutForm, UploadForm
+from . import accounts, bp, catalog_admin, imports
+from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, UploadForm
 
 PUBLIC = {"admin.login"}
 LOGIN_FAILED = "That email and password do not match an admin account."
@@ -83,7 +84,64 @@ def dashboard():
         by_type=[(label, by_type.get(key, 0)) for key, label in PROGRAM_TYPES.items()],
         by_region=[(label, by_region.get(key, 0)) for key, label in REGIONS.items()],
         total=sum(by_type.values()),
+        completeness=catalog_admin.completeness(db.session.connection()),
+        stale=catalog_admin.count_stale(db.session.connection(), date.today()),
     )
+
+
+@bp.get("/programs")
+def programs():
+    blank = request.args.get("blank") or None
+    stale = request.args.get("stale") == "1"
+    if blank and blank not in catalog_admin.OPTIONAL_COLUMNS:
+        error = f"blank: '{blank}' is not an optional column; use one of " + ", ".join(catalog_admin.OPTIONAL_COLUMNS)
+        return render_template("admin/programs.html", rows=[], blank=None, stale=False, error=error), 400
+    rows = catalog_admin.list_programs(db.session.connection(), blank=blank,
+                                       stale_on=date.today() if stale else None)
+    return render_template("admin/programs.html", rows=rows, blank=blank, stale=stale)
+
+
+def _program_or_404(code: str) -> Program:
+    program = db.session.scalar(select(Program).where(Program.program_code == code))
+    if program is None:
+        abort(404)
+    return program
+
+
+@bp.route("/programs/<code>/edit", methods=["GET", "POST"])
+def edit_program(code: str):
+    program = _program_or_404(code)
+    if request.method == "GET":
+        form = ProgramForm(data=catalog_admin.program_cells(program.to_record()))
+        return render_template("admin/edit.html", form=form, program=program, general=[])
+    form = ProgramForm()
+    if not form.validate_on_submit():
+        return render_template("admin/edit.html", form=form, program=program, general=[]), 400
+    result = catalog_admin.save_program(db.engine, {**form.cells(), "program_code": code})
+    if not result.ok:
+        general = []
+        for problem in result.problems:
+            field = form._fields.get(problem.column)
+            if field is not None and problem.column != "csrf_token":
+                field.errors = [*field.errors, problem.message]
+            else:
+                general.append(f"{problem.column}: {problem.message}")
+        return render_template("admin/edit.html", form=form, program=program, general=general), 422
+    flash(f"Saved {code}.", "success")
+    return redirect(url_for("admin.edit_program", code=code), 303)
+
+
+@bp.route("/programs/<code>/delete", methods=["GET", "POST"])
+def delete_program(code: str):
+    program = _program_or_404(code)
+    form = DeleteForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        catalog_admin.delete_program(db.engine, code)
+        flash(f"Deleted {code} ({program.name}).", "success")
+        return redirect(url_for("admin.programs"), 303)
+    return render_template("admin/delete.html", form=form, program=program)
 
 
 @bp.route("/import", methods=["GET", "POST"])
