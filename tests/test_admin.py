@@ -346,3 +346,25 @@ def test_delete_asks_first_then_removes_the_program(demo_app, admin_client):
     assert done.status_code == 303
     assert count(demo_app, Program) == before - 1
     assert admin_client.get("/admin/programs/IRF-0001/edit").status_code == 404
+
+
+def test_every_admin_post_without_a_csrf_token_is_refused(app_config, demo_app, admin_client):
+    demo_app.config["WTF_CSRF_ENABLED"] = True
+    for rule in admin_rules(demo_app):
+        if "POST" not in rule.methods:
+            continue
+        path = rule.rule.replace("<token>", "x" * 20).replace("<code>", "IRF-0001")
+        response = admin_client.post(path, data={})
+        assert response.status_code == 400, (path, response.status_code)
+    assert count(demo_app, Program) > 0 and count(demo_app, AdminImport) == 0
+
+
+@pytest.fixture
+def tight_upload_limit(app_config):
+    app_config["ADMIN_UPLOAD_LIMIT"] = "2 per minute"
+
+
+def test_uploads_are_rate_limited(tight_upload_limit, app, admin_client):
+    for _ in range(2):
+        assert upload(admin_client, FEATURES.read_bytes()).status_code == 200
+    assert upload(admin_client, FEATURES.read_bytes()).status_code == 429
