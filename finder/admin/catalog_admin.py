@@ -94,10 +94,10 @@ class Completeness:
 
 def completeness(connection: Connection) -> list[Completeness]:
     total = connection.scalar(select(func.count()).select_from(programs))
-    return [
-        Completeness(column, connection.scalar(select(func.count()).select_from(programs).where(blank_condition(column))), total)
-        for column in OPTIONAL_COLUMNS
-    ]
+    def blanks(column: str) -> int:
+        return connection.scalar(select(func.count()).select_from(programs).where(blank_condition(column)))
+
+    return [Completeness(column, blanks(column), total) for column in OPTIONAL_COLUMNS]
 
 
 def count_stale(connection: Connection, today: date) -> int:

@@ -32,7 +32,9 @@ class ProgramForm(FlaskForm):
     institution = StringField("Institution (required)")
     city = StringField("City (required)")
     state = StringField("State: USPS code, e.g. MA (required)")
-    program_type = StringField("Program type: integrated_ir, independent_ir, diagnostic_radiology or fellowship (required)")
+    program_type = StringField(
+        "Program type: integrated_ir, independent_ir, diagnostic_radiology or fellowship (required)"
+    )
     length_years = StringField("Length in years, 1–7 (required)")
     positions_per_year = StringField("Positions per year, 0–100")
     esir_available = StringField("ESIR available: yes or no (diagnostic radiology only)")
