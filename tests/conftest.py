@@ -118,3 +118,31 @@ def csrf_token(client) -> str:
     """A CSRF token of the client's session, as a page hands it to htmx."""
     page = client.get("/programs").get_data(as_text=True)
     return re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+
+
+# -- admin area ---------------------------------------------------------------
+
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def admin_user(app):
+    """An admin account (ADMIN_EMAIL / ADMIN_PASSWORD); returns its id."""
+    from finder.admin import accounts
+
+    with app.app_context():
+        return accounts.create_user(db.session, ADMIN_EMAIL, ADMIN_PASSWORD).id
+
+
+def sign_in(client, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
+    """Sign in through the login form, with the session's CSRF token."""
+    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": csrf_token(client)})
+
+
+@pytest.fixture
+def admin_client(app, admin_user):
+    client = app.test_client()
+    response = sign_in(client)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return client

@@ -3,3 +3,4 @@
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+from . import cli, routes  # noqa: E402,F401

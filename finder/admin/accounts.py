@@ -1,0 +1,62 @@
+"""Admin accounts: create, check a password, end sessions. Plain SQLAlchemy, no Flask."""
+
+import re
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models.admin import AdminUser
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# Checked against when the email is unknown, so both paths take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scrypt")
+
+
+class AccountError(ValueError):
+    """Why an account cannot be created; the message says what to fix."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_new_account(email: str, password: str) -> str:
+    """The normalized email, or AccountError naming the problem."""
+    email = normalize_email(email)
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise AccountError(f"'{email}' is not an email address (expected name@example.org)")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
+    return email
+
+
+def create_user(session: Session, email: str, password: str) -> AdminUser:
+    email = check_new_account(email, password)
+    if session.scalar(select(AdminUser.id).where(func.lower(AdminUser.email) == email)):
+        raise AccountError(f"an admin with the email {email} exists already")
+    user = AdminUser(email=email, password_hash=generate_password_hash(password, method="scrypt"), session_version=1)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> AdminUser | None:
+    """The user whose email and password these are, else None (never says which was wrong)."""
+    user = session.scalar(select(AdminUser).where(AdminUser.email == normalize_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Make every session of this user invalid (at logout)."""
+    session.execute(
+        update(AdminUser).where(AdminUser.id == user_id).values(session_version=AdminUser.session_version + 1)
+    )
+    session.commit()
