@@ -89,13 +89,32 @@ def test_compare_three_programs_highlights_differences_toggles_and_removes_a_col
     expect(page.locator("table th[scope=col]")).to_have_count(1 + 2)
 
 
-@pytest.mark.xfail(strict=True, reason="bug in the compare page (issue 4): after an htmx column removal focus falls to <body>")
 def test_removing_a_compare_column_with_htmx_keeps_keyboard_focus_on_the_page(pages):
     page = pages.open("/compare?codes=" + ",".join(THREE), 1280)
-    page.get_by_role("link", name=re.compile(r"^Remove .* from the comparison$")).first.focus()
+    remove = page.get_by_role("link", name=re.compile(r"^Remove .* from the comparison$"))
+    removed = remove.first.inner_text()
+    remove.first.focus()
     page.keyboard.press("Enter")
     expect(page.locator("table th[scope=col]")).to_have_count(1 + 2)
-    assert page.evaluate("document.activeElement !== document.body")
+    expect(page.locator("#compare-status")).to_have_text(re.compile(r"^Removed .+ from the comparison; 2 programs left\.$"))
+    # focus is on the Remove link now in the first column, not on <body>
+    assert page.evaluate("document.activeElement.classList.contains('compare-table__remove')")
+    assert page.evaluate("document.activeElement.textContent") != removed
+    page.keyboard.press("Enter")  # keyboard users can keep removing
+    expect(page.locator("table th[scope=col]")).to_have_count(1 + 1)
+    expect(page.locator("#compare-status")).to_have_text(re.compile(r"; 1 program left\.$"))
+    assert page.evaluate("document.activeElement.id") == "compare-caption"  # no Remove link is left
+
+
+def test_the_only_differences_toggle_keeps_keyboard_focus_on_itself(pages):
+    page = pages.open("/compare?codes=" + ",".join(THREE), 1280)
+    page.get_by_role("link", name="Show only differences").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"diff=1"))
+    expect(page.get_by_role("link", name="Show all rows")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^(?!.*diff=1)"))
+    expect(page.get_by_role("link", name="Show only differences")).to_be_focused()
 
 
 # 4
