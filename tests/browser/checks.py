@@ -141,8 +141,7 @@ def screenshot(page, name: str, width: int) -> Path:
 def check_page(page, name: str, width: int, javascript: bool = True) -> None:
     """The standard checks of one page at one width: layout, targets, axe (JS on), screenshot."""
     screenshot(page, name, width)
-    if width <= 390:
-        assert_no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_targets_at_least_24px(page)
     if javascript:
         assert_no_axe_violations(page)

@@ -64,6 +64,21 @@
     }
   });
 
+  // A tray answer also refreshes the program's "Add to compare" button out of band, but that
+  // button is only on some pages (removing another program from the tray on a program page):
+  // drop out-of-band parts whose target is not on this page, so htmx does not log an error.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var text = event.detail.serverResponse;
+    if (typeof text !== "string" || text.indexOf("hx-swap-oob") < 0) return;
+    var template = document.createElement("template");
+    template.innerHTML = text;
+    var dropped = false;
+    template.content.querySelectorAll("[hx-swap-oob][id]").forEach(function (part) {
+      if (!document.getElementById(part.id)) { part.remove(); dropped = true; }
+    });
+    if (dropped) event.detail.serverResponse = template.innerHTML;
+  });
+
   document.addEventListener("DOMContentLoaded", function () { reveal(document); });
   document.addEventListener("htmx:load", function (event) { reveal(event.detail.elt); });
 })();
