@@ -139,9 +139,10 @@ class ProgramIndex:
         self._build_words(names, institutions, cities)
 
     @classmethod
-    def load(cls, connection) -> ProgramIndex:
+    def load(cls, connection, version: int | None = None) -> ProgramIndex:
         """Read the catalog through `connection` (a SQLAlchemy Connection or Session)."""
-        version = connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar() or 0
+        if version is None:
+            version = read_version(connection)
         c = programs.c
         rows = connection.execute(
             select(c.id, c.program_code, c.name, c.institution, c.city, c.state, c.region, c.program_type, c.length_years,
@@ -316,18 +317,22 @@ def _numbers(values) -> np.ndarray:
 _lock = threading.Lock()
 
 
+def read_version(connection) -> int:
+    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar() or 0
+
+
 def current_index(connection, cache: dict) -> ProgramIndex:
     """The index of the catalog's current version, from `cache` or built now.
 
     One cheap statement reads the version; the index is rebuilt only when it moved.
     """
-    version = connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar() or 0
+    version = read_version(connection)
     index = cache.get("finder_index")
     if index is not None and index.version == version:
         return index
     with _lock:
         index = cache.get("finder_index")
         if index is None or index.version != version:
-            index = ProgramIndex.load(connection)
+            index = ProgramIndex.load(connection, version)
             cache["finder_index"] = index
     return index
