@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from .conftest import load
+from .conftest import ROOT, load
+from finder.catalog.vocab import STATES
 from finder.extensions import db
+from finder.programs import view
 from finder.pathways.timelines import pathway_counts
 
 FEATURES = """kind,slug,label,description
@@ -123,7 +125,7 @@ def test_a_bad_value_gets_400_naming_the_parameter_on_page_and_api(finder_client
     assert f"Not searched: {parameter}" in text
     assert 'class="field-error"' in text
     partial = finder_client.get(f"/programs?{query}", headers={"HX-Request": "true"})
-    assert partial.status_code == 400 and "<html" not in partial.get_data(as_text=True)
+    assert partial.status_code == 400 and f"Not searched: {parameter}" in partial.get_data(as_text=True)
 
 
 def test_partial_for_htmx_full_page_otherwise_both_vary_on_hx_request(finder_client):
@@ -131,41 +133,63 @@ def test_partial_for_htmx_full_page_otherwise_both_vary_on_hx_request(finder_cli
     partial = finder_client.get("/programs?state=TX", headers={"HX-Request": "true"})
     restore = finder_client.get("/programs?state=TX",
                                 headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
-    assert "<html" in full.get_data(as_text=True) and "<html" in restore.get_data(as_text=True)
+    boosted = finder_client.get("/programs?state=TX", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    for response in (full, restore, boosted):
+        assert "<html" in response.get_data(as_text=True) and 'id="finder"' in response.get_data(as_text=True)
     body = partial.get_data(as_text=True)
-    assert "<html" not in body and body.lstrip().startswith('<p id="finder-status"')
-    assert 'id="finder"' in body
-    for response in (full, partial, restore):
+    assert "<html" not in body and 'id="finder"' not in body  # the form stays, so typing and focus are kept
+    assert body.lstrip().startswith('<p id="finder-status"')
+    assert '<section id="finder-results"' in body and '<div id="state-map" hx-swap-oob="true">' in body
+    for response in (full, partial, restore, boosted):
         assert "HX-Request" in response.headers["Vary"]
 
 
-def test_partial_is_the_same_markup_the_full_page_includes(finder_client):
+def test_partial_pieces_are_the_same_markup_the_full_page_includes(finder_client):
     partial = finder_client.get("/programs?q=bos", headers={"HX-Request": "true"}).get_data(as_text=True)
     full = finder_client.get("/programs?q=bos").get_data(as_text=True)
-    assert partial.strip() in full
+    results = re.search(r'<section id="finder-results".*?</section>', partial, re.S).group()
+    assert results in full
+    tiles = re.search(r'<div class="tiles">.*?</div>', partial, re.S).group()
+    assert tiles in full
+    assert '<span class="n" id="n-type-integrated_ir" hx-swap-oob="true">(1)</span>' in partial
+    assert '<span class="n" id="n-type-integrated_ir">(1)</span>' in full
+
+
+def test_a_bad_value_in_an_htmx_update_shows_the_whole_page_with_the_error(finder_client):
+    response = finder_client.get("/programs?min_positions=500", headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Retarget"] == "body" and response.headers["HX-Reswap"] == "innerHTML"
+    assert 'id="err-min_positions"' in response.get_data(as_text=True)
 
 
 def test_counts_say_how_many_each_option_would_give(finder_client):
-    body = finder_client.get("/programs?state=TX", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert re.search(r'value="diagnostic_radiology"> Diagnostic radiology residency <span class="n">\(2\)', body)
-    assert re.search(r'value="integrated_ir"> Integrated IR residency <span class="n">\(0\)', body)
+    body = finder_client.get("/programs?state=TX").get_data(as_text=True)
+    assert re.search(r'value="diagnostic_radiology"> Diagnostic radiology residency <span class="n" id="[^"]+">\(2\)', body)
+    assert re.search(r'value="integrated_ir"> Integrated IR residency <span class="n" id="[^"]+">\(0\)', body)
     assert "2 programs match" in body
-    assert "TX<span class=\"visually-hidden\">: Texas, 2 programs</span>" in body
-    assert "MA<span class=\"visually-hidden\">: Massachusetts, 1 program</span>" in body
+    assert 'TX<span class="vh">: Texas, 2 programs</span>' in body
+    assert 'MA<span class="vh">: Massachusetts, 1 program</span>' in body
 
 
 def test_state_map_has_a_tile_control_per_state_with_its_name_and_count(finder_client):
     body = finder_client.get("/programs").get_data(as_text=True)
-    tiles = re.findall(r'<label class="tile r(\d) c(\d+) b(\d)">'
+    tiles = re.findall(r'<label class="b(\d)">'
                        r'<input type="checkbox" name="state" value="(\w\w)"[^>]*>(\w\w)'
-                       r'<span class="visually-hidden">: ([^,]+), (\d+) programs?</span>', body)
-    assert len(tiles) == 52 and len({t[3] for t in tiles}) == 52
-    assert len({(t[0], t[1]) for t in tiles}) == 52  # no two tiles share a square
-    for row, column, bucket, value, visible, name, count in tiles:
+                       r'<span class="vh">: ([^,]+), (\d+) programs?</span>', body)
+    assert len(tiles) == 52 and len({t[1] for t in tiles}) == 52
+    for bucket, value, visible, name, count in tiles:
         assert visible == value  # label in name: the visible text starts the accessible name
         assert (bucket == "0") == (count == "0")
-    assert ("TX", "Texas", "2") in {(t[3], t[5], t[6]) for t in tiles}
-    assert "<td>Texas</td><td>2</td>" in body  # the same numbers as a table
+    assert ("TX", "Texas", "2") in {(t[1], t[3], t[4]) for t in tiles}
+    assert "<tr><td>Texas<td>2" in body  # the same numbers as a table
+
+
+def test_tiles_are_placed_on_distinct_squares_by_the_stylesheet_in_map_order():
+    css = (ROOT / "finder" / "static" / "css" / "finder.css").read_text()
+    places = re.findall(r"\.tiles > label:nth-child\((\d+)\) \{ grid-area: (\d+) / (\d+); \}", css)
+    assert [int(n) for n, _, _ in places] == list(range(1, 53))
+    assert [(int(r) - 1, int(c) - 1) for _, r, c in places] == list(view.TILES.values())
+    assert len(set(view.TILES.values())) == 52 and set(view.TILES) == set(STATES)
 
 
 def test_no_inline_styles_or_scripts_on_the_finder_and_program_pages(finder_client):
@@ -202,7 +226,7 @@ def test_each_result_shows_its_facts_and_how_recently_it_was_verified(finder_cli
     assert "Rocky University · Cañon City, CO" in body
     assert "Integrated IR residency · 6 yrs · 2 positions/yr · 12 research mo" in body
     assert "verified 1 month ago" in body
-    assert '<span class="badge">Interventional oncology</span>' in body
+    assert '<span>Interventional oncology</span>' in body
     assert "never verified" in finder_client.get("/programs?q=austin").get_data(as_text=True)
 
 

@@ -26,7 +26,8 @@ def programs_by_id(ids: list[int]) -> list[Program]:
 
 
 def wants_partial() -> bool:
-    return bool(request.htmx and not request.htmx.history_restore_request)
+    """An htmx update of the form; boosted links and history restores get the full page."""
+    return bool(request.htmx and not request.htmx.history_restore_request and not request.htmx.boosted)
 
 
 @bp.get("/programs")
@@ -44,8 +45,12 @@ def index():
     else:
         context["error"] = form.first_error()
         status = 400
-    template = "programs/_finder.html" if wants_partial() else "programs/index.html"
-    response = make_response(render_template(template, **context), status)
+    partial = wants_partial() and status == 200
+    template = "programs/_update.html" if partial else "programs/index.html"
+    response = make_response(render_template(template, partial=partial, **context), status)
+    if wants_partial() and status != 200:
+        # The errors belong beside the form's controls: show the whole page again.
+        response.headers.update({"HX-Retarget": "body", "HX-Reswap": "innerHTML"})
     response.vary.add("HX-Request")
     return response
 
