@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event
 
-from .conftest import ROOT, load
+from .conftest import ON_POSTGRES, ROOT, load
 from finder.catalog.vocab import STATES
 from finder.extensions import db
 from finder.programs import view
@@ -325,3 +325,25 @@ def test_random_query_strings_get_200_or_400_never_a_server_error(finder_client,
     for path in ("/programs", "/api/programs"):
         assert finder_client.get(f"{path}?{query}").status_code in (200, 400), (path, query)
     assert finder_client.get(f"/programs?{query}", headers={"HX-Request": "true"}).status_code in (200, 400)
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="EXPLAIN QUERY PLAN is SQLite's")
+def test_the_finders_queries_use_the_primary_key_not_a_scan(finder_app, finder_client):
+    statements = []
+    with finder_app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, sql, params, *rest):
+        statements.append((sql, params))
+
+    finder_client.get("/programs")  # builds the index (which reads every row once, by design)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        finder_client.get("/programs?state=TX&sort=-research")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(statements) == 2
+    with engine.connect() as connection:
+        for sql, params in statements:
+            plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            assert "SEARCH" in plan and "SCAN" not in plan, plan
