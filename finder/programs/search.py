@@ -162,13 +162,14 @@ class ProgramIndex:
         matrix = np.zeros((len(self.features), self.size), dtype=bool)
         if links:
             row_of = {f.id: i for i, f in enumerate(self.features)}
-            pairs = np.array(links, dtype=np.int64)
-            matrix[np.array([row_of[f] for f in pairs[:, 1]], dtype=np.int64), self.rows_of(pairs[:, 0])] = True
+            feature_rows = np.fromiter((row_of[link[1]] for link in links), dtype=np.int64, count=len(links))
+            program_ids = np.fromiter((link[0] for link in links), dtype=np.int64, count=len(links))
+            matrix[feature_rows, self.rows_of(program_ids)] = True
         return matrix
 
     def _build_orders(self, names, codes) -> None:
         """Every sort's row order; ties go by folded name, then program_code, both ascending."""
-        folded = [fold(name) for name in names]
+        folded = [_fold(name) for name in names]
         by_name = sorted(range(self.size), key=lambda i: (folded[i], codes[i]))
         name_rank = np.empty(self.size, dtype=np.int64)
         name_rank[np.array(by_name, dtype=np.int64)] = np.arange(self.size)
@@ -189,8 +190,14 @@ class ProgramIndex:
 
     def _build_words(self, *texts) -> None:
         postings: dict[str, set[int]] = {}
+        memo: dict[str, frozenset[str]] = {}  # institutions and cities repeat a lot
         for row, parts in enumerate(zip(*texts)):
-            for word in set(words(" ".join(parts))):
+            found = set()
+            for part in parts:
+                if (part_words := memo.get(part)) is None:
+                    part_words = memo[part] = frozenset(words(part))
+                found |= part_words
+            for word in found:
                 postings.setdefault(word, set()).add(row)
         self.words = sorted(postings)
         offsets = np.zeros(len(self.words) + 1, dtype=np.int64)
@@ -303,6 +310,11 @@ class ProgramIndex:
                 by_kind[self.features[i].kind].append(self.features[i].slug)
             result[program_id] = {kind: sorted(slugs) for kind, slugs in by_kind.items()}
         return result
+
+
+def _fold(text: str) -> str:
+    """`fold`, with a fast path for plain ASCII (most names)."""
+    return text.lower() if text.isascii() else fold(text)
 
 
 def _codes(values, codes: list[str]) -> np.ndarray:
