@@ -51,6 +51,15 @@ def test_a_state_tile_toggles_the_state_filter(browser, live_url):
     page.wait_for_url(lambda url: "state=MA" not in url)
 
 
+def test_a_tile_toggled_from_the_keyboard_keeps_the_focus(browser, live_url):
+    page = open_page(browser, live_url + "/programs", 1280)
+    page.focus("#s-TX")
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"state=TX"))
+    page.wait_for_selector("a.chip:has-text('Texas')")
+    assert page.evaluate("document.activeElement.id") == "s-TX"
+
+
 def test_without_javascript_the_form_submits_as_a_plain_get(browser, live_url):
     page = open_page(browser, live_url + "/programs", 1280, javascript=False)
     page.get_by_role("checkbox", name=re.compile(r"^Fellowship \(")).check()
