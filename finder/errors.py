@@ -1,6 +1,7 @@
 """Friendly error pages, and JSON errors under /api."""
 
 import logging
+import re
 import secrets
 
 from flask import Flask, flash, g, jsonify, render_template, request
@@ -8,6 +9,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 ADVICE = {
     400: "Something in the request could not be used. Check the address or the form and try again.",
@@ -38,7 +41,9 @@ def render_error(error: HTTPException, message: str | None = None):
 def init_app(app: Flask) -> None:
     @app.before_request
     def _request_id():
-        g.request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+        # A proxy's id is kept so logs match across hops, if it is a plain token.
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.fullmatch(given) else secrets.token_hex(8)
 
     @app.after_request
     def _echo_request_id(response):

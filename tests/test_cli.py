@@ -4,13 +4,14 @@ import csv
 import io
 from pathlib import Path
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from finder.catalog.schema import PROGRAM_COLUMN_NAMES
 from finder.extensions import db
 from finder.models import Program
 
-from .conftest import SEED
+from .conftest import ON_POSTGRES, SEED
 from .test_catalog_load import ALPHA, BETA, FEATURES, HEADER, programs_csv, records
 
 
@@ -197,3 +198,16 @@ def test_the_example_files_in_the_docs_load_cleanly(runner, app):
     result = runner.invoke(args=["seed", "load", str(examples / "features.csv"), str(examples / "programs.csv")])
     assert result.exit_code == 0, result.stderr
     assert "programs.csv: added 2" in result.stdout
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="planner statistics are a PostgreSQL matter")
+def test_a_large_load_refreshes_the_planner_statistics_on_postgres(runner, app, tmp_path):
+    path = str(tmp_path / "generated.csv")
+    runner.invoke(args=["seed", "generate", "--count", "1200", "--seed", "3", path])
+    assert runner.invoke(args=["seed", "load", str(SEED / "features.csv"), path]).exit_code == 0
+    with app.app_context():
+        analyzed = db.session.execute(
+            text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'programs' AND schemaname = current_schema()")
+        ).scalar_one()
+    assert analyzed is not None

@@ -132,7 +132,14 @@ def test_unexpected_error_is_a_500_page_without_details_and_is_logged_with_the_r
     assert "secret internals" not in body and "Traceback" not in body
     assert "Something went wrong on our side" in body
     assert response.headers["X-Request-Id"] == "req-123"
+    assert "req-123" in body  # the reference a visitor can quote
     assert "req-123" in caplog.text and "secret internals" in caplog.text
+
+
+def test_a_request_id_that_is_not_a_plain_token_is_replaced(client):
+    response = client.get("/healthz", headers={"X-Request-Id": "<script>x</script>"})
+    assert response.headers["X-Request-Id"] != "<script>x</script>"
+    assert len(response.headers["X-Request-Id"]) == 16
 
 
 def test_text_responses_are_gzipped_when_the_client_accepts_it(demo_app, client):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 
 from .csvfile import BrokenRecord, open_text, records
 from .problems import Invalid, Problem
@@ -110,7 +110,21 @@ def load_catalog(
             transaction.rollback()
             return LoadResult(loader.results, problems, applied=False, version=loader.version)
         version = loader.finish()
+    _refresh_statistics(engine, loader.results)
     return LoadResult(loader.results, [], applied=True, version=version)
+
+
+# After this many rows changed, PostgreSQL's planner statistics are refreshed at once
+# instead of waiting for autovacuum, so the first queries after a big import plan well.
+ANALYZE_AFTER_ROWS = 1000
+
+
+def _refresh_statistics(engine: Engine, results: list[FileResult]) -> None:
+    changed = sum(result.added + result.updated + result.removed for result in results)
+    if engine.dialect.name != "postgresql" or changed < ANALYZE_AFTER_ROWS:
+        return
+    with engine.connect() as connection, connection.begin():
+        connection.execute(text("ANALYZE programs, features, program_features"))
 
 
 def lock_catalog(connection: Connection) -> int:
