@@ -5,17 +5,14 @@ import re
 
 import pytest
 
-from .test_pathways_browser import WCAG, browser_type_launch_args, live_url, open_page  # noqa: F401
-
-pytestmark = pytest.mark.browser
-
+from .checks import assert_no_axe_violations
 
 def status(page) -> str:
     return page.locator("#finder-status").inner_text()
 
 
-def test_ticking_a_box_updates_results_counts_and_url_without_reload(browser, live_url):
-    page = open_page(browser, live_url + "/programs", 1280)
+def test_ticking_a_box_updates_results_counts_and_url_without_reload(pages):
+    page = pages.open("/programs", 1280)
     page.evaluate("window.notReloaded = true")
     before = status(page)
     page.get_by_role("checkbox", name=re.compile(r"^Integrated IR residency")).check()
@@ -29,8 +26,8 @@ def test_ticking_a_box_updates_results_counts_and_url_without_reload(browser, li
     assert status(page) == before
 
 
-def test_typing_a_keyword_filters_and_keeps_focus_and_text(browser, live_url):
-    page = open_page(browser, live_url + "/programs", 1280)
+def test_typing_a_keyword_filters_and_keeps_focus_and_text(pages):
+    page = pages.open("/programs", 1280)
     box = page.locator("#f-q")
     box.click()
     box.press_sequentially("bosto", delay=30)
@@ -42,8 +39,8 @@ def test_typing_a_keyword_filters_and_keeps_focus_and_text(browser, live_url):
     assert names and page.locator("#finder-results").get_by_text("Boston").count() == len(names)
 
 
-def test_a_state_tile_toggles_the_state_filter(browser, live_url):
-    page = open_page(browser, live_url + "/programs", 1280)
+def test_a_state_tile_toggles_the_state_filter(pages):
+    page = pages.open("/programs", 1280)
     page.get_by_label(re.compile(r"^MA: Massachusetts, \d+ programs?$")).check()
     page.wait_for_url(re.compile(r"state=MA"))
     page.wait_for_selector("a.chip:has-text('Massachusetts')")
@@ -51,8 +48,8 @@ def test_a_state_tile_toggles_the_state_filter(browser, live_url):
     page.wait_for_url(lambda url: "state=MA" not in url)
 
 
-def test_a_tile_toggled_from_the_keyboard_keeps_the_focus(browser, live_url):
-    page = open_page(browser, live_url + "/programs", 1280)
+def test_a_tile_toggled_from_the_keyboard_keeps_the_focus(pages):
+    page = pages.open("/programs", 1280)
     page.focus("#s-TX")
     page.keyboard.press("Space")
     page.wait_for_url(re.compile(r"state=TX"))
@@ -60,8 +57,8 @@ def test_a_tile_toggled_from_the_keyboard_keeps_the_focus(browser, live_url):
     assert page.evaluate("document.activeElement.id") == "s-TX"
 
 
-def test_without_javascript_the_form_submits_as_a_plain_get(browser, live_url):
-    page = open_page(browser, live_url + "/programs", 1280, javascript=False)
+def test_without_javascript_the_form_submits_as_a_plain_get(pages):
+    page = pages.open("/programs", 1280, javascript=False)
     page.get_by_role("checkbox", name=re.compile(r"^Fellowship \(")).check()
     page.locator("button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"type=fellowship"))
@@ -69,15 +66,12 @@ def test_without_javascript_the_form_submits_as_a_plain_get(browser, live_url):
 
 
 @pytest.mark.parametrize("javascript", [True, False])
-def test_at_390_px_nothing_scrolls_sideways(browser, live_url, javascript):
-    page = open_page(browser, live_url + "/programs?state=TX&fellowship=pediatric_ir", 390, javascript)
+def test_at_390_px_nothing_scrolls_sideways(pages, javascript):
+    page = pages.open("/programs?state=TX&fellowship=pediatric_ir", 390, javascript)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("path", ["/programs", "/programs?state=PR&esir=1", "/programs/IRF-0001"])
-def test_finder_pages_have_no_axe_violations(browser, live_url, path):
-    from axe_playwright_python.sync_playwright import Axe
-
-    page = open_page(browser, live_url + path, 1280)
-    results = Axe().run(page, options=WCAG)
-    assert results.violations_count == 0, results.generate_report()
+def test_finder_pages_have_no_axe_violations(pages, path):
+    page = pages.open(path, 1280)
+    assert_no_axe_violations(page)
