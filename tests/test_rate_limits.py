@@ -35,14 +35,18 @@ needs_redis = pytest.mark.skipif(
 
 
 def _app_with_limited_route(app_config, storage: str, prefix: str):
-    """An app with one extra route allowed twice a day per client."""
+    """An app with one extra route allowed twice a day per client.
+
+    The route's endpoint name carries `prefix`: Flask-Limiter keeps the key prefix of the
+    first app made in a process, so only the endpoint keeps counters of tests apart.
+    """
     app = create_app(dict(app_config, RATELIMIT_STORAGE_URI=storage, RATELIMIT_KEY_PREFIX=prefix))
 
     @limiter.limit("2 per day")  # a day: no window boundary falls inside a test
     def limited():
         return "ok"
 
-    app.add_url_rule("/limited-for-test", "limited_for_test", limited)
+    app.add_url_rule("/limited-for-test", f"limited_{prefix}", limited)
     return app
 
 

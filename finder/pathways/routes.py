@@ -1,4 +1,4 @@
-from flask import render_template
+from flask import current_app, render_template
 
 from ..extensions import db
 from . import bp
@@ -11,6 +11,6 @@ def index():
         "pathways/index.html",
         pathways=PATHWAYS,
         phases=PHASES,
-        counts=pathway_counts(db.session),
+        counts=pathway_counts(db.session, current_app.extensions.setdefault("finder", {})),
         axis_years=AXIS_YEARS,
     )

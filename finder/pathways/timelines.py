@@ -8,9 +8,8 @@ residency pathways is the PGY year (year 1 = PGY-1).
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from ..programs.search import Query, current_index
 
-from ..catalog.tables import programs
 
 # What a stage of training mostly is; the page colours stages by it and names it in text.
 PHASES = {
@@ -172,20 +171,20 @@ PATHWAYS_BY_KEY = {pathway.key: pathway for pathway in PATHWAYS}
 AXIS_YEARS = max(pathway.years for pathway in PATHWAYS if not pathway.optional)
 
 
-def pathway_counts(connection) -> dict[str, int]:
+def pathway_counts(connection, cache: dict | None = None) -> dict[str, int]:
     """How many programs each pathway's finder link lists now, by pathway key.
 
-    `connection` is a SQLAlchemy Connection or Session. This is the one place the
-    pathways page counts programs, so it can later ask the finder's own filter engine.
+    `connection` is a SQLAlchemy Connection or Session; `cache` is where the finder keeps
+    its index (an app passes its own, so the index is built once per catalog version).
+    The counts come from the finder's own filter engine, so they equal the finder's.
     """
-    return {pathway.key: connection.scalar(_count_query(dict(pathway.finder_filters))) for pathway in PATHWAYS}
+    index = current_index(connection, {} if cache is None else cache)
+    return {pathway.key: index.count_matching(_finder_query(pathway)) for pathway in PATHWAYS}
 
 
-def _count_query(filters: dict[str, str]):
-    query = select(func.count()).select_from(programs).where(programs.c.program_type == filters["type"])
-    if filters.get("esir") == "1":
-        query = query.where(programs.c.esir_available.is_(True))
-    return query
+def _finder_query(pathway: Pathway):
+    filters = dict(pathway.finder_filters)
+    return Query(type=(filters["type"],), esir=filters.get("esir") == "1")
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,61 @@
-from flask import jsonify
+"""The read-only JSON API of contract section 4, on the finder's one filter engine."""
+
+from datetime import date
+
+from flask import jsonify, request, url_for
 from sqlalchemy import select
 
-from ..catalog.vocab import FEATURE_KINDS
+from ..catalog.schema import PROGRAM_COLUMN_NAMES
+from ..catalog.vocab import FEATURE_COLUMNS, FEATURE_KINDS
 from ..extensions import db
-from ..models import Feature
+from ..models import Feature, Program
 from . import api_bp
+from .forms import FinderForm
+from .routes import finder_index, programs_by_id
+
+
+def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
+    """A program as the API gives it: every CSV column, plus region and url."""
+    record = {}
+    kind_of_column = {column: kind for kind, column in FEATURE_COLUMNS.items()}
+    for name in PROGRAM_COLUMN_NAMES:
+        if name in kind_of_column:
+            record[name] = slugs.get(kind_of_column[name], [])
+        else:
+            value = getattr(program, name)
+            record[name] = value.isoformat() if isinstance(value, date) else value
+    record["esir_available"] = bool(program.esir_available)
+    record["region"] = program.region
+    record["url"] = url_for("programs.detail", program_code=program.program_code)
+    return record
+
+
+@api_bp.get("/programs")
+def programs():
+    index = finder_index()
+    form = FinderForm.from_args(request.args, index.features)
+    if not form.validate():
+        parameter, message = form.first_error()
+        return jsonify({"error": {"parameter": parameter, "message": message}}), 400
+    query = form.query()
+    result = index.search(query, facets=False)
+    slugs = index.slugs_by_program(result.ids)
+    return jsonify({
+        "count": result.count,
+        "page": query.page,
+        "per_page": query.per_page,
+        "results": [program_object(p, slugs[p.id]) for p in programs_by_id(result.ids)],
+    })
+
+
+@api_bp.get("/programs/<program_code>")
+def program(program_code: str):
+    found = db.session.scalar(select(Program).where(Program.program_code == program_code))
+    if found is None:
+        message = f"There is no program with the code '{program_code}' (codes are case-sensitive)."
+        return jsonify({"error": {"message": message}}), 404
+    slugs = {kind: found.slugs(kind) for kind in FEATURE_KINDS}
+    return jsonify(program_object(found, slugs))
 
 
 @api_bp.get("/features")

@@ -1,26 +1,75 @@
-from flask import abort, render_template, request
-from sqlalchemy import func, select
+from datetime import date
+from urllib.parse import urlsplit
 
+from flask import current_app, make_response, render_template, request
+from sqlalchemy import select
+
+from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..extensions import db
 from ..models import Program
-from . import bp
+from . import bp, view
+from .forms import PER_PAGE_CHOICES, FinderForm
+from .search import SORTS, current_index
 
-PER_PAGE = 25
+
+def finder_index():
+    """This app's index of the current catalog version (see `search.current_index`)."""
+    return current_index(db.session, current_app.extensions.setdefault("finder", {}))
+
+
+def programs_by_id(ids: list[int]) -> list[Program]:
+    """The programs of `ids`, in that order, in one statement."""
+    if not ids:
+        return []
+    found = {p.id: p for p in db.session.scalars(select(Program).where(Program.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def wants_partial() -> bool:
+    """An htmx update of the form; boosted links and history restores get the full page."""
+    return bool(request.htmx and not request.htmx.history_restore_request and not request.htmx.boosted)
 
 
 @bp.get("/programs")
 def index():
-    page = request.args.get("page", 1, type=int) or 1
-    total = db.session.scalar(select(func.count()).select_from(Program))
-    programs = db.session.scalars(
-        select(Program).order_by(func.lower(Program.name), Program.program_code).limit(PER_PAGE).offset((max(page, 1) - 1) * PER_PAGE)
-    ).all()
-    return render_template("programs/index.html", programs=programs, total=total, page=page, per_page=PER_PAGE)
+    index = finder_index()
+    form = FinderForm.from_args(request.args, index.features)
+    context = {"form": form, "index": index, "view": view, "sorts": SORTS, "per_page_choices": PER_PAGE_CHOICES,
+               "feature_kinds": FEATURE_KINDS, "today": date.today(), "result": None, "error": None}
+    status = 200
+    if form.validate():
+        query = form.query()
+        result = index.search(query, context["today"])
+        context.update(query=query, result=result, programs=programs_by_id(result.ids),
+                       badges=index.slugs_by_program(result.ids))
+    else:
+        context["error"] = form.first_error()
+        status = 400
+    partial = wants_partial() and status == 200
+    template = "programs/_update.html" if partial else "programs/index.html"
+    response = make_response(render_template(template, partial=partial, **context), status)
+    if wants_partial() and status != 200:
+        # The errors belong beside the form's controls: show the whole page again.
+        response.headers.update({"HX-Retarget": "body", "HX-Reswap": "innerHTML"})
+    response.vary.add("HX-Request")
+    return response
+
+
+def back_to_results() -> str | None:
+    """The finder address the visitor came from, when they came from the finder of this site."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path == "/programs":
+        return "/programs" + (f"?{referrer.query}" if referrer.query else "")
+    return None
 
 
 @bp.get("/programs/<program_code>")
 def detail(program_code: str):
     program = db.session.scalar(select(Program).where(Program.program_code == program_code))
     if program is None:
-        abort(404)
-    return render_template("programs/detail.html", program=program)
+        message = f"There is no page at this address: no program has the code '{program_code}' (codes are case-sensitive)."
+        return render_template("errors/error.html", code=404, title="Program not found", message=message), 404
+    return render_template(
+        "programs/detail.html", program=program, feature_kinds=FEATURE_KINDS, today=date.today(),
+        back=back_to_results(), view=view, states=STATES,
+    )

@@ -1,0 +1,98 @@
+"""The finder's GET form: every query parameter of contract section 3, validated once.
+
+The page, its htmx partial and the JSON API all read their parameters through
+`FinderForm`, then hand its `query()` to the one filter engine (`search.ProgramIndex`).
+"""
+
+import re
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
+
+from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
+from .search import SORTS, VISAS, Query
+
+_WHOLE = re.compile(r"\s*[0-9]{1,9}\s*")
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+
+
+class WholeNumberField(IntegerField):
+    """A whole number written with the digits 0-9 (no signs, no decimals)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        if not _WHOLE.fullmatch(valuelist[0]):
+            raise ValueError(f"'{valuelist[0][:40]}' is not a whole number")
+        self.data = int(valuelist[0])
+
+
+class ChoicesField(SelectMultipleField):
+    """A repeatable parameter: each value must be one of the choices."""
+
+    def pre_validate(self, form):
+        known = self.choices or {}
+        for value in self.data or ():
+            if value not in known:
+                raise ValidationError(f"'{value[:40]}' is not a known value")
+
+
+def _in_range(low: int, high: int):
+    return [Optional(), NumberRange(low, high, message=f"must be a whole number from {low} to {high}")]
+
+
+class FinderForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Keywords", validators=[Length(max=200, message="must be at most 200 characters")])
+    type = ChoicesField("Program type", choices=dict(PROGRAM_TYPES))
+    esir = StringField("ESIR available", validators=[Optional(), AnyOf(["1"], message="the only value is 1")])
+    state = ChoicesField("State", choices={code: name for code, (name, _) in STATES.items()},
+                         coerce=lambda value: value.strip().upper())
+    region = ChoicesField("Region", choices=dict(REGIONS))
+    fellowship = ChoicesField("Fellowships")
+    research = ChoicesField("Research")
+    mentorship = ChoicesField("Mentorship")
+    visa = ChoicesField("Visa sponsorship", choices=dict(VISAS))
+    min_positions = WholeNumberField("Positions per year, at least", validators=_in_range(0, 100))
+    min_research_months = WholeNumberField("Research months, at least", validators=_in_range(0, 24))
+    max_length = WholeNumberField("Length in years, at most", validators=_in_range(1, 7))
+    verified_within = WholeNumberField("Verified within (months)", validators=_in_range(1, 1200))
+    sort = SelectField("Sort by", choices=dict(SORTS), default="name")
+    page = WholeNumberField("Page", default=1, validators=_in_range(1, 100000))
+    per_page = WholeNumberField("Results per page", default=25, validators=_in_range(1, 100))
+
+    @classmethod
+    def from_args(cls, args, features) -> "FinderForm":
+        """The form over the query string `args`; blank values count as absent (contract 3)."""
+        present = MultiDict([(key, value) for key, value in args.items(multi=True) if value.strip()])
+        form = cls(formdata=present)
+        for kind in FEATURE_KINDS:
+            getattr(form, kind).choices = {f.slug: f.label for f in features if f.kind == kind}
+        return form
+
+    def first_error(self) -> tuple[str, str]:
+        """(parameter, message) of the first bad parameter, the message naming it."""
+        name, errors = next(iter(self.errors.items()))
+        return name, f"{name} ({getattr(self, name).label.text}): {errors[0]}"
+
+    def query(self) -> Query:
+        """The validated parameters as a `Query` (call after `validate()`)."""
+        values = {name: tuple(dict.fromkeys(getattr(self, name).data or ()))
+                  for name in ("type", "state", "region", "visa", *FEATURE_KINDS)}
+        return Query(
+            q=(self.q.data or "").strip(),
+            esir=self.esir.data == "1",
+            min_positions=self.min_positions.data,
+            min_research_months=self.min_research_months.data,
+            max_length=self.max_length.data,
+            verified_within=self.verified_within.data,
+            sort=self.sort.data or "name",
+            page=self.page.data or 1,
+            per_page=self.per_page.data or 25,
+            **values,
+        )

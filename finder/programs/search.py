@@ -1,0 +1,350 @@
+"""The finder's filter engine: an in-memory index of the catalog, with no Flask.
+
+Every finder request (the page, its htmx partial, the JSON API, the pathway counts)
+goes through `ProgramIndex`, so they can never disagree. The index holds one numpy
+array per filterable column, one boolean row per feature, a prefix index of the
+folded words of name, institution and city, and the row order of every sort. A
+filter is a boolean mask; facet counts are masks counted once per option. Only the
+rows of the page asked for are then read from the database.
+
+The index is rebuilt when the catalog version (bumped by every change) moves, so app
+instances sharing one database never serve stale results. Memory: about 150 bytes per
+program plus the distinct words (roughly 20 MB at 100,000 programs).
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+from sqlalchemy import select
+
+from ..catalog.tables import catalog_state, features, program_features, programs
+from ..catalog.text import fold, words
+from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
+
+SORTS = {
+    "name": "Name (A to Z)",
+    "-name": "Name (Z to A)",
+    "state": "State",
+    "length": "Shortest first",
+    "-length": "Longest first",
+    "positions": "Fewest positions first",
+    "-positions": "Most positions first",
+    "research": "Least research time first",
+    "-research": "Most research time first",
+    "updated": "Most recently verified first",
+}
+VISAS = {"j1": "J-1", "h1b": "H-1B"}
+TYPE_CODES = list(PROGRAM_TYPES)
+STATE_CODES = list(STATES)
+REGION_CODES = list(REGIONS)
+_BLANK = -1
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated finder query: contract section 3, one field per parameter."""
+
+    q: str = ""
+    type: tuple[str, ...] = ()
+    state: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    esir: bool = False
+    fellowship: tuple[str, ...] = ()
+    research: tuple[str, ...] = ()
+    mentorship: tuple[str, ...] = ()
+    visa: tuple[str, ...] = ()
+    min_positions: int | None = None
+    min_research_months: int | None = None
+    max_length: int | None = None
+    verified_within: int | None = None
+    sort: str = "name"
+    page: int = 1
+    per_page: int = 25
+
+    def without(self, name: str, value: str | None = None) -> Query:
+        """This query with one parameter (or one value of a repeatable one) removed."""
+        current = getattr(self, name)
+        if isinstance(current, tuple) and value is not None:
+            return replace(self, **{name: tuple(v for v in current if v != value)}, page=1)
+        blank = {"q": "", "esir": False}.get(name, () if isinstance(current, tuple) else None)
+        return replace(self, **{name: blank}, page=1)
+
+
+# Parameters that filter (sort and paging do not), in the order chips show them.
+FILTERS = (
+    "q", "type", "state", "region", "esir", "fellowship", "research", "mentorship", "visa",
+    "min_positions", "min_research_months", "max_length", "verified_within",
+)
+OR_GROUPS = ("type", "state", "region", "visa")
+
+
+def months_before(today: date, months: int) -> date:
+    """The same day `months` calendar months earlier, clamped to the end of a shorter month."""
+    index = today.year * 12 + today.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    next_month = date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (next_month - date(year, month, 1)).days
+    return date(year, month, min(today.day, last_day))
+
+
+@dataclass
+class Result:
+    """One page of matches: their ids in order, the total and the facet counts."""
+
+    count: int
+    ids: list[int]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeatureInfo:
+    id: int
+    kind: str
+    slug: str
+    label: str
+    description: str | None
+
+
+class ProgramIndex:
+    """The catalog of one version, as arrays (see the module docstring)."""
+
+    def __init__(self, version: int, rows: list, links: list, feature_rows: list):
+        self.version = version
+        self.size = len(rows)
+        columns = list(zip(*rows)) if rows else [()] * 14
+        (ids, codes, names, institutions, cities, states, regions, types, lengths, positions, esir,
+         research_months, visas, verified) = columns
+        self.ids = np.array(ids, dtype=np.int64)
+        self.type = _codes(types, TYPE_CODES)
+        self.state = _codes(states, STATE_CODES)
+        self.region = _codes(regions, REGION_CODES)
+        self.esir = np.array(esir, dtype=bool)
+        self.length = _numbers(lengths)
+        self.positions = _numbers(positions)
+        self.research_months = _numbers(research_months)
+        self.verified = _numbers(d.toordinal() if d else None for d in verified)
+        self.visa = {code: np.array([code in VISAS_SPONSORED.get(v or "none", ()) for v in visas], dtype=bool)
+                     for code in VISAS}
+        self.features = [FeatureInfo(*row) for row in feature_rows]
+        self.feature_by_key = {(f.kind, f.slug): f for f in self.features}
+        self.has_feature = self._feature_matrix(links)
+        self._build_orders(names, codes)
+        self._build_words(names, institutions, cities)
+
+    @classmethod
+    def load(cls, connection, version: int | None = None) -> ProgramIndex:
+        """Read the catalog through `connection` (a SQLAlchemy Connection or Session)."""
+        if version is None:
+            version = read_version(connection)
+        c = programs.c
+        rows = connection.execute(
+            select(c.id, c.program_code, c.name, c.institution, c.city, c.state, c.region, c.program_type, c.length_years,
+                   c.positions_per_year, c.esir_available, c.research_months, c.visa_sponsorship,
+                   c.data_verified_on).order_by(c.id)
+        ).all()
+        links = connection.execute(select(program_features.c.program_id, program_features.c.feature_id)).all()
+        feature_rows = connection.execute(
+            select(features.c.id, features.c.kind, features.c.slug, features.c.label, features.c.description)
+            .order_by(features.c.kind, features.c.label, features.c.slug)
+        ).all()
+        return cls(version, rows, links, feature_rows)
+
+    # Building ---------------------------------------------------------------
+
+    def _feature_matrix(self, links) -> np.ndarray:
+        matrix = np.zeros((len(self.features), self.size), dtype=bool)
+        if links:
+            row_of = {f.id: i for i, f in enumerate(self.features)}
+            feature_rows = np.fromiter((row_of[link[1]] for link in links), dtype=np.int64, count=len(links))
+            program_ids = np.fromiter((link[0] for link in links), dtype=np.int64, count=len(links))
+            matrix[feature_rows, self.rows_of(program_ids)] = True
+        return matrix
+
+    def _build_orders(self, names, codes) -> None:
+        """Every sort's row order; ties go by folded name, then program_code, both ascending."""
+        folded = [_fold(name) for name in names]
+        by_name = sorted(range(self.size), key=lambda i: (folded[i], codes[i]))
+        name_rank = np.empty(self.size, dtype=np.int64)
+        name_rank[np.array(by_name, dtype=np.int64)] = np.arange(self.size)
+        dense = np.zeros(self.size, dtype=np.int64)
+        for position in range(1, len(by_name)):
+            same = folded[by_name[position]] == folded[by_name[position - 1]]
+            dense[by_name[position]] = dense[by_name[position - 1]] + (0 if same else 1)
+        self.name_rank = name_rank
+        self.orders = {"name": np.array(by_name, dtype=np.int64)}
+        self.orders["-name"] = np.lexsort((name_rank, -dense))
+        self.orders["state"] = np.lexsort((name_rank, self.state))
+        for sort, column in (("length", self.length), ("positions", self.positions),
+                             ("research", self.research_months)):
+            blank = column == _BLANK
+            self.orders[sort] = np.lexsort((name_rank, column, blank))
+            self.orders["-" + sort] = np.lexsort((name_rank, -column, blank))
+        self.orders["updated"] = np.lexsort((name_rank, -self.verified, self.verified == _BLANK))
+
+    def _build_words(self, *texts) -> None:
+        postings: dict[str, set[int]] = {}
+        memo: dict[str, frozenset[str]] = {}  # institutions and cities repeat a lot
+        for row, parts in enumerate(zip(*texts)):
+            found = set()
+            for part in parts:
+                if (part_words := memo.get(part)) is None:
+                    part_words = memo[part] = frozenset(words(part))
+                found |= part_words
+            for word in found:
+                postings.setdefault(word, set()).add(row)
+        self.words = sorted(postings)
+        offsets = np.zeros(len(self.words) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(postings[w]) for w in self.words])
+        self.word_offsets = offsets
+        self.word_rows = np.fromiter(
+            (row for w in self.words for row in postings[w]), dtype=np.int32, count=int(offsets[-1])
+        )
+
+    def rows_of(self, ids) -> np.ndarray:
+        """Array positions of program ids (all known to the index)."""
+        return np.searchsorted(self.ids, np.asarray(ids, dtype=np.int64))
+
+    # Filtering --------------------------------------------------------------
+
+    def masks(self, query: Query, today: date) -> dict[str, np.ndarray]:
+        """One boolean mask per active filter parameter of `query`."""
+        masks = {}
+        if query.q:
+            masks["q"] = self._keyword_mask(query.q)
+        for name, column, codes in (("type", self.type, TYPE_CODES), ("state", self.state, STATE_CODES),
+                                    ("region", self.region, REGION_CODES)):
+            if getattr(query, name):
+                masks[name] = np.isin(column, [codes.index(v) for v in getattr(query, name)])
+        if query.esir:
+            masks["esir"] = self.esir
+        for kind in FEATURE_KINDS:
+            slugs = getattr(query, kind)
+            if slugs:
+                masks[kind] = np.logical_and.reduce([self.feature_column(kind, slug) for slug in slugs])
+        if query.visa:
+            masks["visa"] = np.logical_or.reduce([self.visa[v] for v in query.visa])
+        if query.min_positions is not None:
+            masks["min_positions"] = self.positions >= query.min_positions
+        if query.min_research_months is not None:
+            masks["min_research_months"] = self.research_months >= query.min_research_months
+        if query.max_length is not None:
+            masks["max_length"] = (self.length <= query.max_length) & (self.length != _BLANK)
+        if query.verified_within is not None:
+            masks["verified_within"] = self.verified >= months_before(today, query.verified_within).toordinal()
+        return masks
+
+    def feature_column(self, kind: str, slug: str) -> np.ndarray:
+        feature = self.feature_by_key.get((kind, slug))
+        if feature is None:
+            return np.zeros(self.size, dtype=bool)
+        return self.has_feature[self.features.index(feature)]
+
+    def _keyword_mask(self, text: str) -> np.ndarray:
+        mask = np.ones(self.size, dtype=bool)
+        for word in set(words(text)):
+            low = bisect.bisect_left(self.words, word)
+            high = bisect.bisect_left(self.words, word + "\U0010ffff", lo=low)
+            hit = np.zeros(self.size, dtype=bool)
+            hit[self.word_rows[self.word_offsets[low]:self.word_offsets[high]]] = True
+            mask &= hit
+        return mask
+
+    def _combine(self, masks: Mapping[str, np.ndarray], skip: str | None = None) -> np.ndarray:
+        chosen = [mask for name, mask in masks.items() if name != skip]
+        if not chosen:
+            return np.ones(self.size, dtype=bool)
+        return np.logical_and.reduce(chosen) if len(chosen) > 1 else chosen[0]
+
+    def count_matching(self, query: Query, today: date | None = None) -> int:
+        """How many programs match the filters of `query`."""
+        return int(np.count_nonzero(self._combine(self.masks(query, today or date.today()))))
+
+    def search(self, query: Query, today: date | None = None, facets: bool = True) -> Result:
+        """The ids of the page asked for, in sort order, the total, and the facet counts."""
+        masks = self.masks(query, today or date.today())
+        matching = self._combine(masks)
+        order = self.orders[query.sort]
+        ordered = order[matching[order]]
+        start = (query.page - 1) * query.per_page
+        page_rows = ordered[start:start + query.per_page]
+        result = Result(int(ordered.size), self.ids[page_rows].tolist())
+        if facets:
+            result.facets = self._facets(masks, matching)
+        return result
+
+    def _facets(self, masks, matching) -> dict[str, dict[str, int]]:
+        """For each option: how many programs match if it is ticked along with the other filters.
+
+        An OR group is counted without its own filter (ticking one more of its options widens
+        it); an AND group and ESIR are counted with the option added to everything else.
+        """
+        facets = {}
+        for name, column, codes in (("type", self.type, TYPE_CODES), ("state", self.state, STATE_CODES),
+                                    ("region", self.region, REGION_CODES)):
+            base = self._combine(masks, skip=name) if name in masks else matching
+            counts = np.bincount(column[base], minlength=len(codes))
+            facets[name] = dict(zip(codes, counts.tolist()))
+        base = self._combine(masks, skip="visa") if "visa" in masks else matching
+        facets["visa"] = {code: int(np.count_nonzero(base & column)) for code, column in self.visa.items()}
+        facets["esir"] = {"1": int(np.count_nonzero(matching & self.esir))}
+        for kind in FEATURE_KINDS:
+            facets[kind] = {
+                f.slug: int(np.count_nonzero(matching & self.has_feature[i]))
+                for i, f in enumerate(self.features) if f.kind == kind
+            }
+        return facets
+
+    def slugs_by_program(self, ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
+        """The feature slugs of some programs, by id and kind (sorted)."""
+        result = {}
+        for program_id, row in zip(ids, self.rows_of(list(ids))):
+            by_kind: dict[str, list[str]] = {kind: [] for kind in FEATURE_KINDS}
+            for i in np.flatnonzero(self.has_feature[:, row]):
+                by_kind[self.features[i].kind].append(self.features[i].slug)
+            result[program_id] = {kind: sorted(slugs) for kind, slugs in by_kind.items()}
+        return result
+
+
+def _fold(text: str) -> str:
+    """`fold`, with a fast path for plain ASCII (most names)."""
+    return text.lower() if text.isascii() else fold(text)
+
+
+def _codes(values, codes: list[str]) -> np.ndarray:
+    position = {code: i for i, code in enumerate(codes)}
+    return np.fromiter((position.get(v, 0) for v in values), dtype=np.int16, count=len(values))
+
+
+def _numbers(values) -> np.ndarray:
+    return np.array([_BLANK if v is None else v for v in values], dtype=np.int32)
+
+
+_lock = threading.Lock()
+
+
+def read_version(connection) -> int:
+    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar() or 0
+
+
+def current_index(connection, cache: dict) -> ProgramIndex:
+    """The index of the catalog's current version, from `cache` or built now.
+
+    One cheap statement reads the version; the index is rebuilt only when it moved.
+    """
+    version = read_version(connection)
+    index = cache.get("finder_index")
+    if index is not None and index.version == version:
+        return index
+    with _lock:
+        index = cache.get("finder_index")
+        if index is None or index.version != version:
+            index = ProgramIndex.load(connection, version)
+            cache["finder_index"] = index
+    return index

@@ -1,0 +1,77 @@
+"""The finder in a real browser: htmx updates keep the form, the map toggles states, back works,
+no JavaScript works, 390 px has no sideways scrolling, no axe violations. Run with `pytest -m browser`."""
+
+import re
+
+import pytest
+
+from .checks import assert_no_axe_violations
+
+def status(page) -> str:
+    return page.locator("#finder-status").inner_text()
+
+
+def test_ticking_a_box_updates_results_counts_and_url_without_reload(pages):
+    page = pages.open("/programs", 1280)
+    page.evaluate("window.notReloaded = true")
+    before = status(page)
+    page.get_by_role("checkbox", name=re.compile(r"^Integrated IR residency")).check()
+    page.wait_for_url(re.compile(r"type=integrated_ir"))
+    page.wait_for_function("() => document.querySelector('#finder-status').innerText !== %r" % before)
+    assert page.evaluate("window.notReloaded") is True
+    assert "?type=integrated_ir" in page.url and "q=" not in page.url  # blank fields left out
+    page.go_back()
+    page.wait_for_url(lambda url: "?" not in url)
+    page.wait_for_function("() => document.querySelector('#finder-status').innerText === %r" % before)
+    assert status(page) == before
+
+
+def test_typing_a_keyword_filters_and_keeps_focus_and_text(pages):
+    page = pages.open("/programs", 1280)
+    box = page.locator("#f-q")
+    box.click()
+    box.press_sequentially("bosto", delay=30)
+    page.wait_for_url(re.compile(r"q=bosto"))
+    page.wait_for_selector("#finder-results h3 a")
+    assert page.evaluate("document.activeElement.id") == "f-q"
+    assert box.input_value() == "bosto"
+    names = page.locator("#finder-results h3 a").all_inner_texts()
+    assert names and page.locator("#finder-results").get_by_text("Boston").count() == len(names)
+
+
+def test_a_state_tile_toggles_the_state_filter(pages):
+    page = pages.open("/programs", 1280)
+    page.get_by_label(re.compile(r"^MA: Massachusetts, \d+ programs?$")).check()
+    page.wait_for_url(re.compile(r"state=MA"))
+    page.wait_for_selector("a.chip:has-text('Massachusetts')")
+    page.get_by_label(re.compile(r"^MA: Massachusetts")).uncheck()
+    page.wait_for_url(lambda url: "state=MA" not in url)
+
+
+def test_a_tile_toggled_from_the_keyboard_keeps_the_focus(pages):
+    page = pages.open("/programs", 1280)
+    page.focus("#s-TX")
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"state=TX"))
+    page.wait_for_selector("a.chip:has-text('Texas')")
+    assert page.evaluate("document.activeElement.id") == "s-TX"
+
+
+def test_without_javascript_the_form_submits_as_a_plain_get(pages):
+    page = pages.open("/programs", 1280, javascript=False)
+    page.get_by_role("checkbox", name=re.compile(r"^Fellowship \(")).check()
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"type=fellowship"))
+    assert "match" in status(page)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_at_390_px_nothing_scrolls_sideways(pages, javascript):
+    page = pages.open("/programs?state=TX&fellowship=pediatric_ir", 390, javascript)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("path", ["/programs", "/programs?state=PR&esir=1", "/programs/IRF-0001"])
+def test_finder_pages_have_no_axe_violations(pages, path):
+    page = pages.open(path, 1280)
+    assert_no_axe_violations(page)

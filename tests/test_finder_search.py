@@ -1,0 +1,182 @@
+"""The finder's filter engine against a plain-Python reading of contract section 3, on random catalogs."""
+
+import calendar
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from finder.catalog.text import fold, words
+from finder.catalog.vocab import PROGRAM_TYPES, STATES, VISAS_SPONSORED
+from finder.programs.search import SORTS, ProgramIndex, Query, months_before
+
+TODAY = date(2026, 3, 31)
+FEATURES = [
+    (1, "fellowship", "pediatric_ir", "Pediatric IR", None),
+    (2, "fellowship", "oncology", "Oncology", None),
+    (3, "research", "t32", "T32", None),
+    (4, "mentorship", "mentor", "Mentor", None),
+]
+NAMES = ["Cañon City", "canon", "Boston", "boston general", "Émile Zola", "Zeta", "ALPHA", "alpha", "Ångström"]
+STATE_CODES = ["MA", "TX", "PR", "CA", "NY"]
+
+programs = st.fixed_dictionaries({
+    "name": st.sampled_from(NAMES),
+    "institution": st.sampled_from(["Saint Ömer", "Lark University", "Bos Institute"]),
+    "city": st.sampled_from(["Boston", "Cañon City", "San Juan"]),
+    "state": st.sampled_from(STATE_CODES),
+    "program_type": st.sampled_from(list(PROGRAM_TYPES)),
+    "length_years": st.integers(1, 7),
+    "positions_per_year": st.none() | st.integers(0, 5),
+    "esir_available": st.booleans(),
+    "research_months": st.none() | st.integers(0, 24),
+    "visa_sponsorship": st.sampled_from([None, "none", "j1", "h1b", "j1_h1b"]),
+    "data_verified_on": st.none() | st.dates(date(2023, 1, 1), TODAY),
+    "features": st.sets(st.sampled_from([f[0] for f in FEATURES])),
+})
+
+queries = st.builds(
+    Query,
+    q=st.sampled_from(["", "bos", "canon", "CAÑ", "zola emile", "alp", "sa ju", "x"]),
+    type=st.lists(st.sampled_from(list(PROGRAM_TYPES)), max_size=2, unique=True).map(tuple),
+    state=st.lists(st.sampled_from(STATE_CODES), max_size=2, unique=True).map(tuple),
+    region=st.lists(st.sampled_from(["northeast", "south", "west", "midwest"]), max_size=2, unique=True).map(tuple),
+    esir=st.booleans(),
+    fellowship=st.lists(st.sampled_from(["pediatric_ir", "oncology"]), max_size=2, unique=True).map(tuple),
+    research=st.lists(st.just("t32"), max_size=1).map(tuple),
+    mentorship=st.lists(st.just("mentor"), max_size=1).map(tuple),
+    visa=st.lists(st.sampled_from(["j1", "h1b"]), max_size=2, unique=True).map(tuple),
+    min_positions=st.none() | st.integers(0, 5),
+    min_research_months=st.none() | st.integers(0, 24),
+    max_length=st.none() | st.integers(1, 7),
+    verified_within=st.none() | st.integers(1, 40),
+    sort=st.sampled_from(list(SORTS)),
+    page=st.integers(1, 4),
+    per_page=st.integers(1, 7),
+)
+
+
+def build(catalog: list[dict]) -> ProgramIndex:
+    rows = [
+        (i + 1, f"C{(i * 7) % 10}{i}", p["name"], p["institution"], p["city"], p["state"], STATES[p["state"]][1],
+         p["program_type"], p["length_years"], p["positions_per_year"], p["esir_available"],
+         p["research_months"], p["visa_sponsorship"], p["data_verified_on"])
+        for i, p in enumerate(catalog)
+    ]
+    links = [(i + 1, f) for i, p in enumerate(catalog) for f in sorted(p["features"])]
+    return ProgramIndex(1, rows, links, FEATURES)
+
+
+def within_months(verified: date, months: int) -> bool:
+    """Reference: the day `months` calendar months before TODAY, counted by hand."""
+    year, month = TODAY.year, TODAY.month - months
+    while month < 1:
+        year, month = year - 1, month + 12
+    day = min(TODAY.day, calendar.monthrange(year, month)[1])
+    return verified >= date(year, month, day)
+
+
+def matches(p: dict, q: Query) -> bool:
+    slugs = {f[2] for f in FEATURES if f[0] in p["features"]}
+    text_words = words(f"{p['name']} {p['institution']} {p['city']}")
+    checks = [
+        all(any(w.startswith(term) for w in text_words) for term in words(q.q)),
+        not q.type or p["program_type"] in q.type,
+        not q.state or p["state"] in q.state,
+        not q.region or STATES[p["state"]][1] in q.region,
+        not q.esir or p["esir_available"],
+        all(s in slugs for s in q.fellowship + q.research + q.mentorship),
+        not q.visa or bool(VISAS_SPONSORED.get(p["visa_sponsorship"] or "none") & set(q.visa)),
+        q.min_positions is None or (p["positions_per_year"] is not None and p["positions_per_year"] >= q.min_positions),
+        q.min_research_months is None or (p["research_months"] is not None and p["research_months"] >= q.min_research_months),
+        q.max_length is None or p["length_years"] <= q.max_length,
+        q.verified_within is None or (p["data_verified_on"] is not None and within_months(p["data_verified_on"], q.verified_within)),
+    ]
+    return all(checks)
+
+
+SORT_KEYS = {
+    "name": (lambda p: fold(p["name"]), False),
+    "-name": (lambda p: fold(p["name"]), True),
+    "state": (lambda p: p["state"], False),
+    "length": (lambda p: p["length_years"], False),
+    "-length": (lambda p: p["length_years"], True),
+    "positions": (lambda p: p["positions_per_year"], False),
+    "-positions": (lambda p: p["positions_per_year"], True),
+    "research": (lambda p: p["research_months"], False),
+    "-research": (lambda p: p["research_months"], True),
+    "updated": (lambda p: p["data_verified_on"], True),
+}
+
+
+def reference(catalog: list[dict], q: Query) -> tuple[int, list[int]]:
+    """Filter, then sort: blanks last either way, ties by folded name then code, ascending."""
+    found = [dict(p, id=i + 1, code=f"C{(i * 7) % 10}{i}") for i, p in enumerate(catalog) if matches(p, q)]
+    found.sort(key=lambda p: (fold(p["name"]), p["code"]))  # the tie-break, a stable base
+    key, descending = SORT_KEYS[q.sort]
+    present = [p for p in found if key(p) is not None]
+    present.sort(key=key, reverse=descending)  # stable either way: ties keep the tie-break order
+    ordered = present + [p for p in found if key(p) is None]
+    start = (q.page - 1) * q.per_page
+    return len(found), [p["id"] for p in ordered[start:start + q.per_page]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(programs, max_size=25), queries)
+def test_index_agrees_with_a_plain_reading_of_the_contract(catalog, query):
+    result = build(catalog).search(query, TODAY)
+    assert (result.count, result.ids) == reference(catalog, query)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(programs, max_size=20), queries)
+def test_facet_counts_are_what_ticking_each_option_would_give(catalog, query):
+    index = build(catalog)
+    facets = index.search(query, TODAY).facets
+    for group in ("type", "state", "region", "visa"):
+        for option, count in facets[group].items():
+            ticked = Query(**{**query.__dict__, group: (option,)})
+            assert count == reference(catalog, ticked)[0], (group, option)
+    for kind in ("fellowship", "research", "mentorship"):
+        for slug, count in facets[kind].items():
+            ticked = Query(**{**query.__dict__, kind: tuple(set(getattr(query, kind)) | {slug})})
+            assert count == reference(catalog, ticked)[0], (kind, slug)
+    assert facets["esir"]["1"] == reference(catalog, Query(**{**query.__dict__, "esir": True}))[0]
+
+
+def test_or_group_facets_count_each_option_alone_with_the_other_filters():
+    catalog = [
+        dict(name="A", institution="I", city="Boston", state="MA", program_type="integrated_ir", length_years=6,
+             positions_per_year=1, esir_available=False, research_months=None, visa_sponsorship=None,
+             data_verified_on=None, features=set()),
+        dict(name="B", institution="I", city="Austin", state="TX", program_type="fellowship", length_years=1,
+             positions_per_year=None, esir_available=False, research_months=3, visa_sponsorship="j1",
+             data_verified_on=TODAY, features={1}),
+    ]
+    facets = build(catalog).search(Query(state=("MA",)), TODAY).facets
+    assert facets["state"]["TX"] == 1 and facets["state"]["MA"] == 1
+    assert facets["type"] == {"integrated_ir": 1, "independent_ir": 0, "diagnostic_radiology": 0, "fellowship": 0}
+
+
+def test_months_before_clamps_to_the_end_of_a_shorter_month():
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert months_before(date(2024, 3, 31), 1) == date(2024, 2, 29)
+    assert months_before(date(2026, 1, 15), 13) == date(2024, 12, 15)
+    assert months_before(date(2026, 3, 31), 12) == date(2025, 3, 31)
+
+
+def test_keyword_words_must_each_start_a_word_of_name_institution_or_city():
+    catalog = [dict(name="Cañon City Radiology", institution="Saint Ömer", city="Boston", state="MA",
+                    program_type="fellowship", length_years=1, positions_per_year=None, esir_available=False,
+                    research_months=None, visa_sponsorship=None, data_verified_on=None, features=set())]
+    index = build(catalog)
+    for found in ("canon", "CAÑON city", "omer bos", "rad"):
+        assert index.count_matching(Query(q=found), TODAY) == 1, found
+    for missing in ("anon", "canon x", "ity"):
+        assert index.count_matching(Query(q=missing), TODAY) == 0, missing
+
+
+def test_an_empty_catalog_matches_nothing_and_counts_zero():
+    result = build([]).search(Query(q="x", state=("TX",), sort="-research"), TODAY)
+    assert (result.count, result.ids) == (0, [])
+    assert result.facets["state"]["TX"] == 0
