@@ -61,8 +61,6 @@ class PageChecker:
         self.allowed.append(fragment)
 
     def _console(self, page, message) -> None:
-        if message.location.get("url", "").endswith("/favicon.ico"):
-            return  # the browser asks for it on its own; the app has no icon
         if message.type == "error" and not any(fragment in message.text for fragment in self.allowed):
             self.problems.append(f"console error on {page.url}: {message.text}")
 
