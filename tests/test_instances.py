@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import create_engine, text
 
-from .conftest import DATABASE_URL, ON_POSTGRES, SEED, with_search_path
+from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD, DATABASE_URL, ON_POSTGRES, with_search_path
 from .instances import Visitor, flask, instance_env, start_instance
 from .test_rate_limits import REDIS_URL, needs_redis
 
@@ -42,6 +42,7 @@ def deployment(tmp_path_factory):
     try:
         flask(env, "db", "upgrade")
         flask(env, "seed", "demo")
+        flask(env, "admin", "create-user", ADMIN_EMAIL, "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
         servers = [start_instance(env, folder / f"gunicorn-{number}.log") for number in range(2)]
         yield env, [base for _, base in servers], folder
     finally:
@@ -120,3 +121,33 @@ def test_shortlist_creation_is_limited_once_for_all_instances(deployment, monkey
         for server, _ in servers:
             server.terminate()
             server.wait(timeout=30)
+
+
+def sign_in(visitor: Visitor, base: str, password: str = ADMIN_PASSWORD):
+    token = visitor.csrf_token(base, "/admin/login")
+    return visitor.post(base + "/admin/login", {"email": ADMIN_EMAIL, "password": password, "csrf_token": token})
+
+
+def test_an_upload_previewed_on_one_instance_is_confirmed_on_the_other(deployment):
+    _, (first, second), _ = deployment
+    admin = Visitor()
+    assert sign_in(admin, first).status == 303
+    csv = NEW_PROGRAM.replace("MULTI-1", "MULTI-2").replace("Zebulon Instance Test IR", "Yarrow Upload Test IR")
+    preview = admin.upload(first + "/admin/import", {"csrf_token": admin.csrf_token(first, "/admin/import")},
+                           "file", "new.csv", csv.encode())
+    assert preview.status == 200
+    assert "<dt>Added</dt><dd>1</dd>" in preview.text
+    assert Visitor().get(first + "/programs/MULTI-2").status == 404  # a preview writes nothing
+    confirm_path = re.search(r'action="(/admin/import/[A-Za-z0-9_-]+/confirm)"', preview.text).group(1)
+    confirmed = admin.post(second + confirm_path, {"csrf_token": admin.csrf_token(second, "/admin/import")})
+    assert confirmed.status == 303
+    assert Visitor().get(first + "/programs/MULTI-2").status == 200
+
+
+def test_failed_logins_are_limited_once_for_all_instances(deployment):
+    _, (first, second), _ = deployment
+    intruder = Visitor()
+    statuses = [sign_in(intruder, (first, second)[n % 2], password="wrong password here").status for n in range(6)]
+    assert statuses == [401] * 5 + [429]
+    # The limit is per client address, and both instances see the same count.
+    assert sign_in(Visitor(), first).status == 429
