@@ -7,6 +7,7 @@ workers, so requests of one visitor really land in different processes.
 import http.cookiejar
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -90,6 +91,20 @@ class Visitor:
     def post(self, url: str, data: dict | list, headers: dict | None = None) -> Response:
         body = urllib.parse.urlencode(data, doseq=True).encode()
         return self._open(urllib.request.Request(url, data=body, method="POST", headers=headers or {}))
+
+    def upload(self, url: str, fields: dict, file_field: str, filename: str, content: bytes) -> Response:
+        """A multipart/form-data POST with one file, as a browser sends a file input."""
+        boundary = secrets.token_hex(16)
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{file_field}"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n".encode() + content + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        return self._open(urllib.request.Request(url, data=b"".join(parts), method="POST", headers=headers))
 
     def csrf_token(self, base: str, path: str = "/programs") -> str:
         page = self.get(base + path).text

@@ -368,3 +368,8 @@ def test_uploads_are_rate_limited(tight_upload_limit, app, admin_client):
     for _ in range(2):
         assert upload(admin_client, FEATURES.read_bytes()).status_code == 200
     assert upload(admin_client, FEATURES.read_bytes()).status_code == 429
+
+
+def test_admin_pages_are_never_cached(admin_client, client):
+    assert admin_client.get("/admin/").headers["Cache-Control"] == "no-store"
+    assert client.get("/admin/login").headers["Cache-Control"] == "no-store"

@@ -72,3 +72,51 @@ def test_a_load_that_expected_an_older_catalog_refuses_and_writes_nothing(app):
     late = load(app, ("a.csv", many_programs("A", 10)), expected_version=preview.version)
     assert late.stale and not late.applied
     assert count_programs(app) == 10
+
+
+def test_shortlists_edited_by_many_people_while_an_import_runs_lose_nothing(demo_app):
+    """Six people edit three shortlists (two per list) while an admin imports 3,000 programs."""
+    from finder.shortlists import store
+
+    from .conftest import csrf_token
+
+    app = demo_app
+    with app.app_context():
+        tokens = [store.create(db.session, f"List {n}", ["IRF-0001"])[1] for n in range(3)]
+        db.session.commit()
+    additions = {person: [f"IRF-{10 + person * 8 + step:04d}" for step in range(8)] for person in range(6)}
+    statuses: list[int] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(7)
+
+    def person(number: int):
+        client = app.test_client()
+        csrf = csrf_token(client)
+        path = f"/shortlists/{tokens[number % 3]}/programs"
+        try:
+            start.wait()
+            for code in additions[number]:
+                statuses.append(client.post(path, data={"csrf_token": csrf, "codes": code}).status_code)
+                statuses.append(client.post(f"{path}/{code}/move", data={"csrf_token": csrf, "direction": "up"}).status_code)
+                statuses.append(client.post(f"{path}/{code}/note", data={"csrf_token": csrf, "note": f"by {number}"}).status_code)
+        except BaseException as error:  # noqa: BLE001 (reported by the main thread)
+            failures.append(error)
+
+    people = [threading.Thread(target=person, args=(number,)) for number in range(6)]
+    for thread in people:
+        thread.start()
+    start.wait()
+    imported = load(app, ("big.csv", many_programs("IMP")))
+    for thread in people:
+        thread.join(timeout=300)
+    assert failures == [] and imported.ok and imported.applied
+    assert statuses and set(statuses) == {303}
+    with app.app_context():
+        for n, token in enumerate(tokens):
+            shortlist = store.by_edit_token(db.session, token)
+            codes = [entry.program_code for entry in store.entries(db.session, shortlist)]
+            expected = ["IRF-0001", *additions[n], *additions[n + 3]]
+            assert sorted(codes) == sorted(expected) and len(codes) == len(set(codes))
+            ranks = [entry.rank for entry in store.entries(db.session, shortlist)]
+            assert ranks == list(range(1, len(ranks) + 1))
+    assert count_programs(app) == 168 + BATCH

@@ -39,6 +39,13 @@ def _require_admin():
         return redirect(url_for("admin.login", next=request.path if request.method == "GET" else None))
 
 
+@bp.after_request
+def _not_cached(response):
+    """Admin pages hold unpublished data and the admin's session: never stored by caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.context_processor
 def _forms():
     # formdata=None: never read the request body here (an error page may be rendering a 413).

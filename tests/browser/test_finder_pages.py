@@ -75,3 +75,15 @@ def test_at_390_px_nothing_scrolls_sideways(pages, javascript):
 def test_finder_pages_have_no_axe_violations(pages, path):
     page = pages.open(path, 1280)
     assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_filters_sit_beside_the_results_on_a_laptop_and_above_them_on_a_phone(pages, width):
+    page = pages.open("/programs", width)
+    filters = page.locator(".finder-filters").bounding_box()
+    results = page.locator("#finder-results").bounding_box()
+    if width == 1280:
+        assert filters["x"] + filters["width"] <= results["x"] + 1  # side by side
+        assert abs(filters["y"] - results["y"]) < 400  # both start near the top
+    else:
+        assert filters["y"] + filters["height"] <= results["y"] + 1  # stacked
