@@ -164,6 +164,11 @@ def test_admin_logs_in_uploads_previews_confirms_and_finds_the_program_and_bad_c
     page.get_by_role("button", name=re.compile("log in|sign in", re.I)).click()
     page.wait_for_url(re.compile(r"/admin/?$"))
     check_page(page, "admin-dashboard", 1280)
+    page.set_viewport_size({"width": 390, "height": 900})
+    check_page(page, "admin-dashboard", 390)
+    page.goto("/admin/programs")
+    check_page(page, "admin-programs", 390)
+    page.set_viewport_size({"width": 1280, "height": 900})
     header = (ROOT / "seed" / "programs.csv").read_text(encoding="utf-8").splitlines()[0].lstrip("\ufeff")
     row = "ZZ-BROWSER-1,Browser Test IR Residency,Browser Test Hospital,Austin,TX,integrated_ir,6,2,,,,,,,,,"
     page.goto("/admin/import")
