@@ -294,6 +294,12 @@ def test_unknown_or_wrong_case_program_code_gets_404_page_and_json(finder_client
     assert api.status_code == 404 and "a1" in api.json["error"]["message"]
 
 
+def test_a_program_code_with_a_nul_byte_or_the_wrong_shape_gets_404_not_a_server_error(finder_client):
+    for path in ("/programs/%00", "/programs/A%00B", "/programs/" + "A" * 33, "/programs/a%20b"):
+        assert finder_client.get(path).status_code == 404, path
+        assert finder_client.get("/api" + path).status_code == 404, path
+
+
 def test_api_program_carries_every_csv_column_region_and_url(finder_client):
     program = finder_client.get("/api/programs/B1").json
     assert program == {

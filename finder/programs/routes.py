@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -63,9 +64,15 @@ def back_to_results() -> str | None:
     return None
 
 
+# The contract's program_code shape; anything else cannot exist (and PostgreSQL refuses NUL bytes).
+PROGRAM_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
 @bp.get("/programs/<program_code>")
 def detail(program_code: str):
-    program = db.session.scalar(select(Program).where(Program.program_code == program_code))
+    program = None
+    if PROGRAM_CODE.fullmatch(program_code):
+        program = db.session.scalar(select(Program).where(Program.program_code == program_code))
     if program is None:
         message = f"There is no page at this address: no program has the code '{program_code}' (codes are case-sensitive)."
         return render_template("errors/error.html", code=404, title="Program not found", message=message), 404
