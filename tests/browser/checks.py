@@ -61,8 +61,6 @@ class PageChecker:
         self.allowed.append(fragment)
 
     def _console(self, page, message) -> None:
-        if message.location.get("url", "").endswith("/favicon.ico"):
-            return  # the browser asks for it on its own; the app has no icon
         if message.type == "error" and not any(fragment in message.text for fragment in self.allowed):
             self.problems.append(f"console error on {page.url}: {message.text}")
 
@@ -141,8 +139,7 @@ def screenshot(page, name: str, width: int) -> Path:
 def check_page(page, name: str, width: int, javascript: bool = True) -> None:
     """The standard checks of one page at one width: layout, targets, axe (JS on), screenshot."""
     screenshot(page, name, width)
-    if width <= 390:
-        assert_no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     assert_targets_at_least_24px(page)
     if javascript:
         assert_no_axe_violations(page)

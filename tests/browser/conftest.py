@@ -49,6 +49,7 @@ def _server_env(database: Path) -> dict:
             "SECRET_KEY": "browser-suite-secret-key",
             "SESSION_COOKIE_SECURE": "0",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "SHORTLIST_CREATE_LIMIT": "1000 per hour",  # the whole suite saves lists from one address
             "FLASK_APP": "wsgi",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
