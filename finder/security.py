@@ -1,6 +1,6 @@
 """Security headers on every response."""
 
-from flask import Flask, request
+from flask import Flask, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -26,5 +26,16 @@ def _headers(response):
     return response
 
 
+def _refuse_nul_characters():
+    """No address, query or form field has a use for NUL, and PostgreSQL refuses it in text:
+    answer 400 here instead of a database error deep inside some view."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in value for value in values):
+        abort(400, "The request contains a NUL character, which no address or form field accepts.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     app.after_request(_headers)
