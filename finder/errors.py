@@ -30,9 +30,7 @@ def wants_json() -> bool:
 def render_error(error: HTTPException, message: str | None = None):
     """The response for an HTTP error: JSON under /api, else a page."""
     code = error.code or 500
-    # A view's own abort(code, "…") says more than the general advice for the code.
-    own = error.description if error.description != type(error).description else None
-    message = message or own or ADVICE.get(code) or error.description
+    message = message or ADVICE.get(code) or error.description
     if wants_json():
         response = jsonify({"error": {"message": message}})
     else:

@@ -1,6 +1,7 @@
 """Security headers on every response."""
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -33,7 +34,9 @@ def _refuse_nul_characters():
     if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values += [*request.form.keys(), *request.form.values()]
     if any("\x00" in value for value in values):
-        abort(400, "The request contains a NUL character, which no address or form field accepts.")
+        from .errors import render_error
+
+        return render_error(BadRequest(), "The request contains a NUL character, which no address or form field accepts.")
 
 
 def init_app(app: Flask) -> None:

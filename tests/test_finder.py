@@ -294,10 +294,14 @@ def test_unknown_or_wrong_case_program_code_gets_404_page_and_json(finder_client
     assert api.status_code == 404 and "a1" in api.json["error"]["message"]
 
 
-def test_a_program_code_with_a_nul_byte_or_the_wrong_shape_gets_404_not_a_server_error(finder_client):
-    for path in ("/programs/%00", "/programs/A%00B", "/programs/" + "A" * 33, "/programs/a%20b"):
+def test_a_program_code_with_a_nul_byte_or_the_wrong_shape_gets_a_4xx_not_a_server_error(finder_client):
+    for path in ("/programs/" + "A" * 33, "/programs/a%20b"):
         assert finder_client.get(path).status_code == 404, path
         assert finder_client.get("/api" + path).status_code == 404, path
+    for path in ("/programs/%00", "/programs/A%00B"):  # NUL is refused before any view (security.py)
+        assert finder_client.get(path).status_code == 400, path
+        answer = finder_client.get("/api" + path)
+        assert answer.status_code == 400 and "NUL" in answer.json["error"]["message"], path
 
 
 def test_api_program_carries_every_csv_column_region_and_url(finder_client):
