@@ -20,7 +20,8 @@ PROGRAMS = "programs"
 # Feature slugs known to the loader, by kind: {"fellowship": {"pediatric_ir", ...}}.
 Vocabulary = Mapping[str, Iterable[str]]
 
-_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+PROGRAM_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_CODE = PROGRAM_CODE
 _SLUG = re.compile(r"[a-z0-9_]{1,48}")
 _WHOLE = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Feature, Program
 from . import api_bp
 from .forms import FinderForm
-from .routes import PROGRAM_CODE, finder_index, programs_by_id
+from .routes import find_program, finder_index, programs_by_id
 
 
 def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
@@ -50,9 +50,7 @@ def programs():
 
 @api_bp.get("/programs/<program_code>")
 def program(program_code: str):
-    found = None
-    if PROGRAM_CODE.fullmatch(program_code):
-        found = db.session.scalar(select(Program).where(Program.program_code == program_code))
+    found = find_program(program_code)
     if found is None:
         message = f"There is no program with the code '{program_code}' (codes are case-sensitive)."
         return jsonify({"error": {"message": message}}), 404

@@ -1,10 +1,10 @@
-import re
 from datetime import date
 from urllib.parse import urlsplit
 
 from flask import current_app, make_response, render_template, request
 from sqlalchemy import select
 
+from ..catalog.schema import PROGRAM_CODE
 from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..extensions import db
 from ..models import Program
@@ -64,15 +64,16 @@ def back_to_results() -> str | None:
     return None
 
 
-# The contract's program_code shape; anything else cannot exist (and PostgreSQL refuses NUL bytes).
-PROGRAM_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+def find_program(program_code: str) -> Program | None:
+    """The program with this exact code; a code outside the contract's shape cannot exist."""
+    if not PROGRAM_CODE.fullmatch(program_code):
+        return None
+    return db.session.scalar(select(Program).where(Program.program_code == program_code))
 
 
 @bp.get("/programs/<program_code>")
 def detail(program_code: str):
-    program = None
-    if PROGRAM_CODE.fullmatch(program_code):
-        program = db.session.scalar(select(Program).where(Program.program_code == program_code))
+    program = find_program(program_code)
     if program is None:
         message = f"There is no page at this address: no program has the code '{program_code}' (codes are case-sensitive)."
         return render_template("errors/error.html", code=404, title="Program not found", message=message), 404
