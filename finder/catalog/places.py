@@ -20,6 +20,7 @@ Distances are great-circle distances (haversine) on a sphere of radius 3958.8 mi
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 Location = tuple[float, float]
 
 
+@functools.lru_cache(maxsize=65536)  # city names repeat a lot: 100,000 programs have a few thousand
 def city_key(city: str) -> str:
     """How city names are compared: case-, accent- and punctuation-insensitive, abbreviations spelled out.
 
