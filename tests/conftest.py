@@ -23,6 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seed"
 DATABASE_URL = normalize_database_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+# Lines a test wants in the run's closing summary, shown even when it passes (e.g. the API fuzzer's counts).
+SUMMARY_LINES = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for line in config.stash.get(SUMMARY_LINES, []):
+        terminalreporter.write_line(line)
 
 
 def with_search_path(url: str, schema: str) -> str:

@@ -1,15 +1,23 @@
-"""The read-only JSON API of contract section 4, on the finder's one filter engine."""
+"""The read-only JSON API of contract section 4, on the finder's one filter engine.
 
-from flask import jsonify, request, url_for
+Each endpoint's answer is built by a plain function (`programs_answer`, `program_answer`,
+`features_answer`) that the route turns into JSON and the `/api` page uses for its live
+examples, so the examples people read are what the API answers.
+"""
+
+from flask import current_app, jsonify, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from ..catalog.columns import PROGRAM_COLUMNS
 from ..catalog.vocab import FEATURE_KINDS
 from ..extensions import db
 from ..models import Feature, Program
-from . import api_bp
+from . import api_bp, openapi
 from .forms import FinderForm
 from .routes import find_program, finder_index, programs_by_id
+
+Answer = tuple[dict, int]
 
 
 def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
@@ -25,39 +33,83 @@ def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
     return record
 
 
-@api_bp.get("/programs")
-def programs():
+def programs_answer(args: MultiDict) -> Answer:
+    """`GET /api/programs?…`: one page of the matches, or the 400 naming the bad parameter."""
     index = finder_index()
-    form = FinderForm.from_args(request.args, index.features)
+    form = FinderForm.from_args(args, index.features)
     if not form.validate():
         parameter, message = form.first_error()
-        return jsonify({"error": {"parameter": parameter, "message": message}}), 400
+        return {"error": {"parameter": parameter, "message": message}}, 400
     query = form.query()
     result = index.search(query, facets=False)
     slugs = index.slugs_by_program(result.ids)
-    return jsonify({
+    return {
         "count": result.count,
         "page": query.page,
         "per_page": query.per_page,
         "results": [program_object(p, slugs[p.id]) for p in programs_by_id(result.ids)],
-    })
+    }, 200
 
 
-@api_bp.get("/programs/<program_code>")
-def program(program_code: str):
+def program_answer(program_code: str) -> Answer:
+    """`GET /api/programs/<program_code>`: the program, or 404."""
     found = find_program(program_code)
     if found is None:
         message = f"There is no program with the code '{program_code}' (codes are case-sensitive)."
-        return jsonify({"error": {"message": message}}), 404
+        return {"error": {"message": message}}, 404
     slugs = {kind: found.slugs(kind) for kind in FEATURE_KINDS}
-    return jsonify(program_object(found, slugs))
+    return program_object(found, slugs), 200
 
 
-@api_bp.get("/features")
-def features():
+def features_answer() -> Answer:
+    """`GET /api/features`: the vocabulary, grouped by kind."""
     grouped: dict[str, list] = {kind: [] for kind in FEATURE_KINDS}
     for feature in db.session.scalars(select(Feature).order_by(Feature.kind, Feature.label)):
         grouped.setdefault(feature.kind, []).append(
             {"slug": feature.slug, "label": feature.label, "description": feature.description}
         )
-    return jsonify(grouped)
+    return grouped, 200
+
+
+def api_document() -> dict:
+    """The OpenAPI document of the catalog's current version (its feature slugs are enums), built once."""
+    index = finder_index()
+    cache = current_app.extensions.setdefault("finder", {})
+    cached = cache.get("openapi")
+    if cached is None or cached[0] != index.version:
+        form = FinderForm.from_args(MultiDict(), index.features)
+        cached = cache["openapi"] = (index.version, openapi.document(form))
+    return cached[1]
+
+
+def _json(answer: Answer):
+    body, status = answer
+    return jsonify(body), status
+
+
+@api_bp.get("/programs")
+def programs():
+    return _json(programs_answer(request.args))
+
+
+@api_bp.get("/programs/<program_code>")
+def program(program_code: str):
+    return _json(program_answer(program_code))
+
+
+@api_bp.get("/features")
+def features():
+    return _json(features_answer())
+
+
+@api_bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(api_document())
+
+
+@api_bp.get("")
+def guide():
+    """The page for people: what the API is for, every endpoint with a live example."""
+    from . import api_guide
+
+    return render_template("pages/api.html", endpoints=api_guide.endpoints(api_document()))

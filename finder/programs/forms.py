@@ -52,7 +52,7 @@ class FinderForm(FlaskForm):
     type = ChoicesField("Program type", choices=dict(PROGRAM_TYPES))
     esir = StringField("ESIR available", validators=[Optional(), AnyOf(["1"], message="the only value is 1")])
     state = ChoicesField("State", choices={code: name for code, (name, _) in STATES.items()},
-                         coerce=lambda value: value.strip().upper())
+                         coerce=lambda value: value.strip().upper(), description="USPS codes, in any case.")
     region = ChoicesField("Region", choices=dict(REGIONS))
     fellowship = ChoicesField("Fellowships")
     research = ChoicesField("Research")

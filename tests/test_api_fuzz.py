@@ -1,0 +1,92 @@
+"""Schemathesis attacks the JSON API from its own OpenAPI document, in process (WSGI).
+
+This is the schema-driven fuzzer of issue 20: it reads `/api/openapi.json`, generates requests
+from it (valid ones and, in negative mode, ones that break the schema: wrong types, values out
+of bounds, unknown enum values, odd path segments) and checks every answer for server errors,
+undocumented status codes, wrong content types and bodies that do not match the documented
+schema. It runs on whatever database the suite runs on (SQLite, or PostgreSQL with
+DATABASE_URL), against the demo data.
+
+Bounded: at most MAX_EXAMPLES generated cases per operation and mode in the fuzzing phase,
+plus schemathesis's deterministic coverage phase, stopped after TIME_BUDGET seconds whatever
+is left (a slow machine runs fewer cases rather than failing). The number of requests is
+printed. `API_FUZZ_SEED=n` repeats a run; `API_FUZZ_EXAMPLES=n` runs a longer one.
+"""
+
+import os
+import random
+import time
+
+import schemathesis
+from schemathesis.engine import Status, events
+
+from tests.conftest import SUMMARY_LINES
+
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "100"))
+TIME_BUDGET = 150.0  # seconds; the whole test stays under 3 minutes with the demo data load
+CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
+
+
+class CountingApp:
+    """The app's WSGI callable, counting the requests that reach it."""
+
+    def __init__(self, app):
+        self.app, self.inner, self.count = app, app.wsgi_app, 0
+
+    def __call__(self, environ, start_response):
+        self.count += 1
+        return self.inner(environ, start_response)
+
+
+def fuzz_config(seed: int) -> schemathesis.Config:
+    return schemathesis.Config.from_dict({
+        "seed": seed,
+        # Schemathesis's WSGI transport does not undo gzip (an HTTP client would): ask for none.
+        "headers": {"Accept-Encoding": "identity"},
+        "generation": {"mode": "all", "max-examples": MAX_EXAMPLES},
+        "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+        "phases": {"stateful": {"enabled": False}},  # read-only API: no links between operations
+    })
+
+
+def describe(event: events.ScenarioFinished) -> list[str]:
+    """One line per failed check of a scenario: the check, what is wrong, a curl to repeat it."""
+    lines = []
+    for case_id, checks in event.recorder.checks.items():
+        for check in checks:
+            if check.status == Status.FAILURE:
+                failure = check.failure_info.failure if check.failure_info else None
+                case = event.recorder.cases[case_id].value
+                title = getattr(failure, "title", "") or check.name
+                message = str(getattr(failure, "message", ""))[:400]
+                lines.append(f"{event.recorder.label}: {check.name}: {title}: {message}\n  {case.as_curl_command()}")
+    return lines
+
+
+def test_schemathesis_finds_nothing_wrong_with_the_api(demo_app, request):
+    seed = int(os.environ.get("API_FUZZ_SEED") or random.randrange(1 << 31))
+    counting = CountingApp(demo_app)
+    demo_app.wsgi_app = counting
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", demo_app, config=fuzz_config(seed))
+    schema_requests = counting.count
+
+    started = time.monotonic()
+    problems: list[str] = []
+    stopped_early = False
+    stream = schemathesis.engine.from_schema(schema).execute()
+    for event in stream:
+        if isinstance(event, events.ScenarioFinished) and event.status == Status.FAILURE:
+            problems += describe(event)
+        elif isinstance(event, (events.NonFatalError, events.FatalError)):
+            problems.append(f"schemathesis could not run: {getattr(event, 'value', None) or event.exception!r}")
+        if not stopped_early and time.monotonic() - started > TIME_BUDGET:
+            stopped_early = True
+            stream.stop()
+
+    generated = counting.count - schema_requests
+    summary = (f"schemathesis {schemathesis.__version__}: {generated} generated requests in "
+               f"{time.monotonic() - started:.0f} s (seed {seed}, up to {MAX_EXAMPLES} examples per operation"
+               f"{'; stopped at the time budget' if stopped_early else ''}), {len(problems)} problems")
+    request.config.stash.setdefault(SUMMARY_LINES, []).append(summary)
+    assert generated > 0, summary
+    assert not problems, "\n".join([summary, *dict.fromkeys(problems)][:20])
