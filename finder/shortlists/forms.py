@@ -2,9 +2,11 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from .rules import NAME_MAX, NOTE_MAX, check_name, clean_text
+from ..programs.forms import WholeNumberField
+from .couples import WITHIN_DEFAULT, WITHIN_MAX, WITHIN_MIN
+from .rules import LINK_MAX, NAME_MAX, NOTE_MAX, check_name, clean_text, share_token_of
 
 
 def _name(form, field) -> None:
@@ -65,3 +67,42 @@ class MoveForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token: remove an entry, delete the list."""
+
+
+def _share_token(form, field) -> None:
+    """A shortlist's read-only link as pasted (`https://…/s/TOKEN`), or the token alone: keep the token."""
+    field.data = share_token_of(field.data or "")
+
+
+class CouplesForm(FlaskForm):
+    """`/couples` and `/couples.json` (contract section 8): two shortlists' share tokens and a radius."""
+
+    class Meta:
+        csrf = False  # a GET form: it changes nothing
+
+    a = StringField(
+        "First shortlist (yours)",
+        description="Its read-only link, as its page shows it (…/s/…), or the code at the end of that link.",
+        validators=[InputRequired(message="give the read-only link of the first shortlist"),
+                    Length(max=LINK_MAX, message=f"must be at most {LINK_MAX} characters"), _share_token],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": LINK_MAX},
+    )
+    b = StringField(
+        "Second shortlist (your partner's)",
+        description="Its read-only link, or the code at the end of that link.",
+        validators=[InputRequired(message="give the read-only link of the second shortlist"),
+                    Length(max=LINK_MAX, message=f"must be at most {LINK_MAX} characters"), _share_token],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": LINK_MAX},
+    )
+    within = WholeNumberField(
+        "Within (miles)", default=WITHIN_DEFAULT,
+        description=f"The longest distance between the two programs of a pair, {WITHIN_MIN} to {WITHIN_MAX} miles.",
+        validators=[Optional(), NumberRange(WITHIN_MIN, WITHIN_MAX,
+                                            message=f"must be a whole number from {WITHIN_MIN} to {WITHIN_MAX}")],
+        render_kw={"inputmode": "numeric", "min": WITHIN_MIN, "max": WITHIN_MAX},
+    )
+
+    def first_error(self) -> tuple[str, str]:
+        """(parameter, message) of the first bad parameter, the message naming it."""
+        name, errors = next(iter(self.errors.items()))
+        return name, f"{name} ({getattr(self, name).label.text}): {errors[0]}"

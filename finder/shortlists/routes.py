@@ -179,8 +179,8 @@ def create():
     return redirect(url_for("shortlists.edit", token=token), 303)
 
 
-@bp.get("/shortlists")
-def mine():
+def remembered_shortlists() -> list:
+    """(shortlist, edit token) of the lists this browser remembers that still exist, newest first."""
     remembered = [item for item in session.get("shortlists", []) if isinstance(item, list) and len(item) == 2]
     lists = []
     for _, token in remembered:
@@ -189,7 +189,12 @@ def mine():
             lists.append((shortlist, token))
     if len(lists) != len(remembered):
         session["shortlists"] = [[shortlist.id, token] for shortlist, token in lists]
-    return private(render_template("shortlists/mine.html", lists=lists))
+    return lists
+
+
+@bp.get("/shortlists")
+def mine():
+    return private(render_template("shortlists/mine.html", lists=remembered_shortlists()))
 
 
 def shortlist_or_404(token: str, lock: bool = False):

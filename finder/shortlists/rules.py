@@ -11,6 +11,8 @@ NAME_MAX = 100
 NOTE_MAX = 2000
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+LINK_MAX = 500  # a pasted read-only link: the site's address and /s/<token>
+_SHARE_LINK = re.compile(r"/s/([A-Za-z0-9_-]{1,64})(?:\.json)?/?(?:[?#].*)?$")
 
 
 class CodesError(ValueError):
@@ -19,6 +21,13 @@ class CodesError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def share_token_of(value: str) -> str:
+    """The share token of a read-only link as people paste it (`https://host/s/TOKEN`), else the value trimmed."""
+    value = value.strip()
+    found = _SHARE_LINK.search(value)
+    return found.group(1) if found else value
 
 
 def split_codes(value: str | None) -> list[str]:
