@@ -40,6 +40,16 @@ class ChoicesField(SelectMultipleField):
                 raise ValidationError(f"'{value[:40]}' is not a known value")
 
 
+def allows(rule: str = "", **schema):
+    """Marks a validator of our own with what it allows, for the OpenAPI document (openapi.py):
+    JSON schema keywords (`pattern="^[0-9]{5}$"`), and/or a `rule` in words for one that ties
+    parameters together (`"needs near"`), which the document adds to the parameter's description."""
+    def mark(check):
+        check.json_schema, check.rule = schema, rule
+        return check
+    return mark
+
+
 def _in_range(low: int, high: int):
     return [Optional(), NumberRange(low, high, message=f"must be a whole number from {low} to {high}")]
 

@@ -144,11 +144,13 @@ def validator_schema(validator, name: str) -> dict:
         return {"enum": list(validator.values)}
     if isinstance(validator, Regexp):
         return {"pattern": validator.regex.pattern}
-    if hasattr(validator, "json_schema"):  # a validator of this app that says what it allows
+    if hasattr(validator, "json_schema"):  # a validator of ours marked with forms.allows(...)
         return dict(validator.json_schema)
-    if callable(validator) and getattr(validator, "__self__", None) is not None:
-        return {}  # a form's own validate_<field> method: a rule between parameters, in the description
-    raise TypeError(f"the OpenAPI document does not know the validator {validator!r} of {name}")
+    raise TypeError(
+        f"the OpenAPI document does not know the validator {validator!r} of the parameter {name}: "
+        "mark it with @allows(...) from finder/programs/forms.py (the JSON schema keywords of what it "
+        "allows, and/or the rule in words when it ties parameters together)"
+    )
 
 
 def field_description(field: Field) -> str:
@@ -156,13 +158,18 @@ def field_description(field: Field) -> str:
     parts = [str(field.label.text) + "."]
     if field.description:
         parts.append(str(field.description))
+    parts += [_sentence(check.rule) for check in field.validators if getattr(check, "rule", "")]
     for how, columns in filters_of(field.name).items():
-        parts.append(FILTER_WORDS[how].format(_names(columns)).capitalize() + ".")
+        parts.append(_sentence(FILTER_WORDS[how].format(_names(columns))))
     if isinstance(field, SelectMultipleField):
         parts.append("Repeatable.")
     if isinstance(field, SelectField) and field.choices and len(field.choices) <= LISTED_CHOICES:
         parts.append("Values: " + "; ".join(f"`{value}`: {label}" for value, label in _choice_items(field)) + ".")
     return " ".join(parts)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
 def filters_of(parameter: str) -> dict[str, list[str]]:
