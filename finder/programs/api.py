@@ -14,6 +14,7 @@ from ..catalog.vocab import FEATURE_KINDS
 from ..extensions import db
 from ..models import Feature, Program
 from . import api_bp, openapi
+from ..shortlists.forms import CouplesForm
 from .forms import FinderForm
 from .routes import find_program, finder_index, programs_by_id
 
@@ -78,7 +79,7 @@ def api_document() -> dict:
     cached = cache.get("openapi")
     if cached is None or cached[0] != index.version:
         form = FinderForm.from_args(MultiDict(), index.features)
-        cached = cache["openapi"] = (index.version, openapi.document(form))
+        cached = cache["openapi"] = (index.version, openapi.document(form, CouplesForm(formdata=None)))
     return cached[1]
 
 

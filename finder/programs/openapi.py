@@ -18,7 +18,7 @@ cannot silently go undocumented (tests/test_openapi.py builds the document on ev
 from __future__ import annotations
 
 from wtforms import Field, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import AnyOf, Length, NumberRange, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
 from ..catalog.schema import PROGRAM_CODE
@@ -46,13 +46,12 @@ FILTER_WORDS = {
 }
 
 
-def document(form) -> dict:
-    """The OpenAPI document of every JSON endpoint, for a `FinderForm` built over the vocabulary.
+def document(form, couples_form) -> dict:
+    """The OpenAPI document of every JSON endpoint, from the forms that check their parameters.
 
-    The form gives the finder's parameters, with the feature slugs of the vocabulary loaded
-    now as their choices (so the document changes with the catalog's version).
+    `form` is a `FinderForm` built over the vocabulary loaded now (its feature slugs are the
+    choices, so the document changes with the catalog's version); `couples_form` a `CouplesForm`.
     """
-    parameters = [query_parameter(field) for field in form]
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -61,16 +60,18 @@ def document(form) -> dict:
             "summary": "Interventional radiology training programs, read-only.",
             "description": (
                 "Read-only, no session or key needed. The finder's filters (the same as on the "
-                "finder page), one program, and the vocabulary of features. Unknown parameters "
-                "are ignored, and so is a known parameter whose value is empty. A bad value of "
-                "a known parameter gets 400 naming it. The page for people is `/api`."
+                "finder page), one program, the vocabulary of features, and the couples pairs of "
+                "two shortlists. Unknown parameters are ignored, and so is a known parameter whose "
+                "value is empty. A bad value of a known parameter gets 400 naming it. The page for "
+                "people is `/api`."
             ),
         },
         "paths": {
-            "/api/programs": {"get": _programs_operation(parameters)},
+            "/api/programs": {"get": _programs_operation([query_parameter(field) for field in form])},
             "/api/programs/{program_code}": {"get": _program_operation()},
             "/api/features": {"get": _features_operation()},
             "/api/openapi.json": {"get": _document_operation()},
+            "/couples.json": {"get": _couples_operation([query_parameter(field) for field in couples_form])},
         },
         "components": {
             "schemas": {
@@ -79,7 +80,9 @@ def document(form) -> dict:
                 "ProgramList": _program_list_schema(),
                 "Feature": _feature_schema(),
                 "Features": _features_schema(),
+                "Couples": _couples_schema(couples_form.within),
                 "BadParameter": _bad_parameter_schema([field.name for field in form]),
+                "BadCouplesParameter": _bad_parameter_schema([field.name for field in couples_form]),
                 "Error": _error_schema(),
             },
         },
@@ -90,12 +93,12 @@ def document(form) -> dict:
 
 
 def query_parameter(field: Field) -> dict:
-    """One finder parameter of the form, as an OpenAPI query parameter."""
+    """One parameter of a form, as an OpenAPI query parameter."""
     schema = field_schema(field)
     parameter = {
         "name": field.name,
         "in": "query",
-        "required": False,
+        "required": any(isinstance(check, (InputRequired, DataRequired)) for check in field.validators),
         "description": field_description(field),
         "schema": schema,
     }
@@ -132,6 +135,8 @@ def validator_schema(validator, name: str) -> dict:
     """What one validator allows, as JSON schema keywords."""
     if isinstance(validator, Optional):
         return {}
+    if isinstance(validator, (InputRequired, DataRequired)):
+        return {"minLength": 1}  # and the parameter is required (`query_parameter`)
     if isinstance(validator, NumberRange):
         return {key: value for key, value in (("minimum", validator.min), ("maximum", validator.max))
                 if value is not None}
@@ -302,6 +307,31 @@ def _features_schema() -> dict:
     }
 
 
+def _couples_schema(within: Field) -> dict:
+    code = {"type": "string", "pattern": f"^{PROGRAM_CODE.pattern}$"}
+    rank = {"type": "integer", "minimum": 1}
+    return {
+        "type": "object",
+        "properties": {
+            "within": {**field_schema(within), "description": "the distance asked for (miles)"},
+            "pairs": {"type": "array", "items": {
+                "type": "object",
+                "properties": {
+                    "a": {**code, "description": "a program of the first shortlist"},
+                    "b": {**code, "description": "a program of the second shortlist"},
+                    "miles": {"type": "number", "minimum": 0, "description": "their distance, rounded to one decimal"},
+                    "rank_a": {**rank, "description": "the rank of `a` on the first shortlist"},
+                    "rank_b": {**rank, "description": "the rank of `b` on the second shortlist"},
+                },
+                "required": ["a", "b", "miles", "rank_a", "rank_b"],
+                "additionalProperties": False,
+            }},
+        },
+        "required": ["within", "pairs"],
+        "additionalProperties": False,
+    }
+
+
 def _bad_parameter_schema(names: list[str]) -> dict:
     return {
         "type": "object",
@@ -380,6 +410,24 @@ def _features_operation() -> dict:
         "description": "Fellowships, research and mentorship features; their slugs are the values of the "
                        "`fellowship`, `research`, `mentorship` and `want` parameters.",
         "responses": {"200": _answer("Every feature, grouped by kind.", "Features")},
+    }
+
+
+def _couples_operation(parameters: list[dict]) -> dict:
+    return {
+        "operationId": "pairShortlists",
+        "summary": "Couples: pairs of programs from two shortlists",
+        "description": (
+            "Every pair of one program from each of two shortlists whose locations lie at most `within` "
+            "miles apart, ordered by the sum of their ranks, then distance, then the two program codes. "
+            "Programs without a location pair with nothing. Nothing of either list is changed."
+        ),
+        "parameters": parameters,
+        "responses": {
+            "200": _answer("The pairs (maybe none).", "Couples"),
+            "400": _answer("A parameter is missing or has a bad value; the error names it.", "BadCouplesParameter"),
+            "404": _answer("No shortlist has one of the read-only links given.", "Error"),
+        },
     }
 
 

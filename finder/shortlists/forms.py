@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..programs.forms import WholeNumberField
+from ..programs.forms import WholeNumberField, allows
 from .couples import WITHIN_DEFAULT, WITHIN_MAX, WITHIN_MIN
 from .rules import LINK_MAX, NAME_MAX, NOTE_MAX, check_name, clean_text, share_token_of
 
@@ -69,6 +69,7 @@ class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token: remove an entry, delete the list."""
 
 
+@allows(rule="a whole read-only link (`https://…/s/TOKEN`) counts as the token at its end")
 def _share_token(form, field) -> None:
     """A shortlist's read-only link as pasted (`https://…/s/TOKEN`), or the token alone: keep the token."""
     field.data = share_token_of(field.data or "")
