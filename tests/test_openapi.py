@@ -244,3 +244,42 @@ def test_document_follows_a_catalog_change(demo_app, client):
     assert result.ok, result.problems
     after = parameters(api_document(client))["research"]["schema"]["items"]["enum"]
     assert set(after) == {*before, "brand_new_lab"}
+
+
+# -- couples (contract section 8) --------------------------------------------------------------------------
+
+
+def test_couples_parameters_are_the_couples_form_with_its_bounds(app, client):
+    from finder.shortlists.forms import CouplesForm
+
+    operation = api_document(client)["paths"]["/couples.json"]["get"]
+    with app.test_request_context():
+        form = CouplesForm(formdata=None)
+    documented = {p["name"]: p for p in operation["parameters"]}
+    assert list(documented) == [field.name for field in form] == ["a", "b", "within"]
+    assert documented["a"]["required"] and documented["b"]["required"] and not documented["within"]["required"]
+    within = documented["within"]["schema"]
+    assert (within["type"], within["minimum"], within["maximum"], within["default"]) == ("integer", 1, 3000, 50)
+    assert set(operation["responses"]) == {"200", "400", "404"}
+
+
+def test_couples_answers_conform_to_the_document(app, client):
+    from finder.extensions import db
+    from finder.shortlists import store
+
+    assert load(app, ("programs.csv", "program_code,name,institution,city,state,program_type,length_years,zip_code\n"
+                                      "P1,One,One Hospital,Boston,MA,integrated_ir,6,02115\n"
+                                      "P2,Two,Two Hospital,Cambridge,MA,integrated_ir,6,02139\n")).ok
+    with app.app_context():
+        first, _ = store.create(db.session, "First", ["P1", "P2"])
+        second, _ = store.create(db.session, "Second", ["P2"])
+        db.session.commit()
+        a, b = first.share_token, second.share_token
+    document = api_document(client)
+    ok = client.get("/couples.json", query_string={"a": a, "b": b})
+    assert ok.status_code == 200 and len(ok.get_json()["pairs"]) == 2
+    assert_valid(document, "Couples", ok.get_json())
+    assert_valid(document, "BadCouplesParameter", client.get("/couples.json", query_string={"a": a}).get_json())
+    assert_valid(document, "BadCouplesParameter",
+                 client.get("/couples.json", query_string={"a": a, "b": b, "within": 0}).get_json())
+    assert_valid(document, "Error", client.get("/couples.json", query_string={"a": a, "b": "nope"}).get_json())
