@@ -1,7 +1,6 @@
 """Headers, cookies, proxies, CSRF and error pages on every response."""
 
 import logging
-import re
 
 import pytest
 
