@@ -24,7 +24,8 @@ ADVICE = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """An address of the JSON API (/api/…) or any other JSON address (/couples.json, /s/<token>.json)."""
+    return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
 def render_error(error: HTTPException, message: str | None = None):

@@ -282,3 +282,10 @@ def test_my_shortlists_can_be_picked_as_either_list(app, client, lists):
     assert f'value="{share}"' in picked.get_data(as_text=True)
     # The other pick keeps the first.
     assert f"a={share}&amp;b={share}" in picked.get_data(as_text=True) or f"b={share}&amp;a={share}" in picked.get_data(as_text=True)
+
+
+def test_every_error_of_a_json_address_is_json(client):
+    for response, status in ((client.post("/couples.json"), 405), (client.get("/no-such-list.json"), 404)):
+        assert response.status_code == status
+        assert response.mimetype == "application/json"
+        assert response.get_json()["error"]["message"]
