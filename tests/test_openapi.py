@@ -283,3 +283,30 @@ def test_couples_answers_conform_to_the_document(app, client):
     assert_valid(document, "BadCouplesParameter",
                  client.get("/couples.json", query_string={"a": a, "b": b, "within": 0}).get_json())
     assert_valid(document, "Error", client.get("/couples.json", query_string={"a": a, "b": "nope"}).get_json())
+
+
+# -- the /api page ------------------------------------------------------------------------------------------
+
+
+def test_the_api_page_lists_every_endpoint_with_examples_that_conform(demo_app, client):
+    import json
+
+    from finder.programs import api_guide
+
+    document = api_document(client)
+    with demo_app.test_request_context("/api"):
+        endpoints = api_guide.endpoints(document)
+    assert [(e.method, e.path) for e in endpoints] == [("GET", path) for path in document["paths"]]
+    page = client.get("/api").get_data(as_text=True)
+    for endpoint in endpoints:
+        assert f"{endpoint.method} {endpoint.path}" in page
+        responses = document["paths"][endpoint.path]["get"]["responses"]
+        if endpoint.path != "/api/openapi.json":
+            assert endpoint.examples, endpoint.path
+        for example in endpoint.examples:
+            reference = responses[str(example.status)]["content"]["application/json"]["schema"]["$ref"]
+            body = json.loads(example.body)
+            if not example.shortened:
+                assert_valid(document, reference.rsplit("/", 1)[1], body)
+            assert example.address.split("?")[0] in page
+    assert 'href="/api/openapi.json"' in page

@@ -112,6 +112,18 @@ def _examples(operation_id: str) -> list[Example]:
         ]
     if operation_id == "listFeatures":
         return [example("The vocabulary", "/api/features", [], features_answer)]
+    if operation_id == "pairShortlists":
+        from ..shortlists.couples_routes import couples_answer, example_pairs
+
+        first, _ = programs_answer(MultiDict([("state", "MA"), ("per_page", "6")]))
+        codes = [program["program_code"] for program in first.get("results", ())]
+        args = [("a", "TOKEN-OF-THE-FIRST-LIST"), ("b", "TOKEN-OF-THE-SECOND-LIST"), ("within", "25")]
+        wrong = [("a", "NO-SUCH-TOKEN"), ("b", "NO-SUCH-TOKEN")]
+        return [
+            example("Two shortlists (made-up tokens, pairs of real programs)", "/couples.json", args,
+                    lambda: (example_pairs(codes, 25), 200)),
+            example("A wrong token", "/couples.json", wrong, lambda: couples_answer(MultiDict(wrong))),
+        ]
     return []
 
 

@@ -85,15 +85,33 @@ def missing_message(missing: list[str]) -> str:
             "Check that the whole link was copied; a deleted shortlist's link stops working.")
 
 
-@bp.get("/couples.json")
-def couples_json():
-    answer = find_couples(request.args)
+def couples_answer(args: MultiDict) -> tuple[dict, int]:
+    """The JSON answer of `/couples.json` and its status (contract section 8)."""
+    answer = find_couples(args)
     if answer.error:
         parameter, message = answer.error
-        return jsonify({"error": {"parameter": parameter, "message": message}}), 400
+        return {"error": {"parameter": parameter, "message": message}}, 400
     if answer.missing:
-        return jsonify({"error": {"message": missing_message(answer.missing)}}), 404
-    return jsonify({"within": answer.within, "pairs": [pair.as_json() for pair in answer.pairs]})
+        return {"error": {"message": missing_message(answer.missing)}}, 404
+    return {"within": answer.within, "pairs": [pair.as_json() for pair in answer.pairs]}, 200
+
+
+def example_pairs(codes: list[str], within: int) -> dict:
+    """What `/couples.json` would answer for two lists of these programs (halves of `codes`), for
+    the API page's example (real shortlists' tokens are not for show)."""
+    found = {p.program_code: p.id for p in db.session.scalars(select(Program).where(Program.program_code.in_(codes)))}
+    located = couples.locations(finder_index(), [found.get(code, -1) for code in codes])
+    picks = [couples.Pick(0, code, float(lat), float(lon)) for code, (lat, lon) in zip(codes, located)]
+    half = len(picks) // 2
+    first = [couples.Pick(rank, p.code, p.latitude, p.longitude) for rank, p in enumerate(picks[:half], 1)]
+    second = [couples.Pick(rank, p.code, p.latitude, p.longitude) for rank, p in enumerate(picks[half:], 1)]
+    return {"within": within, "pairs": [pair.as_json() for pair in couples.pairs_within(first, second, within)]}
+
+
+@bp.get("/couples.json")
+def couples_json():
+    body, status = couples_answer(request.args)
+    return jsonify(body), status
 
 
 def pick_link(name: str, share_token: str) -> str:
