@@ -166,8 +166,6 @@ def field_description(field: Field) -> str:
     parts += [_sentence(check.rule) for check in field.validators if getattr(check, "rule", "")]
     for how, columns in filters_of(field.name).items():
         parts.append(_sentence(FILTER_WORDS[how].format(_names(columns))))
-    if isinstance(field, SelectMultipleField):
-        parts.append("Repeatable.")
     if isinstance(field, SelectField) and field.choices and len(field.choices) <= LISTED_CHOICES:
         parts.append("Values: " + "; ".join(f"`{value}`: {label}" for value, label in _choice_items(field)) + ".")
     return " ".join(parts)
