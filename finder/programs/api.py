@@ -14,7 +14,6 @@ from ..catalog.vocab import FEATURE_KINDS
 from ..extensions import db
 from ..models import Feature, Program
 from . import api_bp, openapi
-from ..shortlists.forms import CouplesForm
 from .forms import FinderForm
 from .routes import find_program, finder_index, programs_by_id
 
@@ -78,6 +77,8 @@ def api_document() -> dict:
     cache = current_app.extensions.setdefault("finder", {})
     cached = cache.get("openapi")
     if cached is None or cached[0] != index.version:
+        from ..shortlists.forms import CouplesForm  # here: shortlists' forms import this package's
+
         form = FinderForm.from_args(MultiDict(), index.features)
         cached = cache["openapi"] = (index.version, openapi.document(form, CouplesForm(formdata=None)))
     return cached[1]

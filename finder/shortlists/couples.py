@@ -1,7 +1,8 @@
 """Couples: pairs of programs, one from each of two shortlists, within a distance (contract section 8).
 
-No Flask here. The locations are those of the finder index (computed once per catalog version
-from contract section 3's Places rules); the distances of all pairs are one vectorised
+No Flask here. A program's location is `places.program_location` (contract section 3, "Places"),
+the same function the finder index places its programs with; looking it up is a dictionary read,
+done once per entry (a shortlist holds at most 50). The distances of all pairs are one vectorised
 haversine over the two lists, never a Python loop per pair.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..catalog.places import haversine_miles
+from ..catalog.places import haversine_miles, program_location
 
 WITHIN_DEFAULT = 50
 WITHIN_MIN, WITHIN_MAX = 1, 3000
@@ -47,16 +48,13 @@ class Pair:
         return {"a": self.a, "b": self.b, "miles": round(self.miles, 1), "rank_a": self.rank_a, "rank_b": self.rank_b}
 
 
-def locations(index, program_ids: Sequence[int]) -> np.ndarray:
-    """(latitude, longitude) of each program in the finder index, a row of NaN for one it lacks."""
-    found = np.full((len(program_ids), 2), np.nan)
-    if not program_ids or index.size == 0:
-        return found
-    ids = np.asarray(program_ids, dtype=np.int64)
-    rows = np.minimum(index.rows_of(ids), index.size - 1)
-    known = index.ids[rows] == ids  # a program newer than the index has no row there
-    found[known, 0] = index.latitude[rows[known]]
-    found[known, 1] = index.longitude[rows[known]]
+def locations(programs: Sequence) -> np.ndarray:
+    """(latitude, longitude) of each program (anything with zip_code, city and state; None: a
+    program no longer listed), a row of NaN for one without a location."""
+    found = np.full((len(programs), 2), np.nan)
+    for row, program in enumerate(programs):
+        if program is not None and (place := program_location(program.zip_code, program.city, program.state)):
+            found[row] = place
     return found
 
 

@@ -8,7 +8,6 @@ from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
 from ..models import Program, Shortlist
-from ..programs.routes import finder_index
 from . import bp, couples, store
 from .forms import CouplesForm
 from .routes import private, remembered_shortlists
@@ -55,8 +54,7 @@ def list_picks(shortlist: Shortlist) -> ListPicks:
     entries = store.entries(db.session, shortlist)
     codes = [entry.program_code for entry in entries]
     found = {p.program_code: p for p in db.session.scalars(select(Program).where(Program.program_code.in_(codes)))}
-    ids = [found[code].id if code in found else -1 for code in codes]  # -1: no longer listed, no location
-    located = couples.locations(finder_index(), ids)
+    located = couples.locations([found.get(code) for code in codes])  # None: no longer listed
     picks = [couples.Pick(entry.rank, entry.program_code, float(lat), float(lon))
              for entry, (lat, lon) in zip(entries, located)]
     return ListPicks(shortlist, picks, found)
@@ -99,8 +97,8 @@ def couples_answer(args: MultiDict) -> tuple[dict, int]:
 def example_pairs(codes: list[str], within: int) -> dict:
     """What `/couples.json` would answer for two lists of these programs (halves of `codes`), for
     the API page's example (real shortlists' tokens are not for show)."""
-    found = {p.program_code: p.id for p in db.session.scalars(select(Program).where(Program.program_code.in_(codes)))}
-    located = couples.locations(finder_index(), [found.get(code, -1) for code in codes])
+    found = {p.program_code: p for p in db.session.scalars(select(Program).where(Program.program_code.in_(codes)))}
+    located = couples.locations([found.get(code) for code in codes])
     picks = [couples.Pick(0, code, float(lat), float(lon)) for code, (lat, lon) in zip(codes, located)]
     half = len(picks) // 2
     first = [couples.Pick(rank, p.code, p.latitude, p.longitude) for rank, p in enumerate(picks[:half], 1)]
