@@ -2,8 +2,12 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SearchField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..catalog.display import column_label
+from .catalog_admin import OPTIONAL_COLUMNS, SORTS
 
 
 class LoginForm(FlaskForm):
@@ -12,8 +16,8 @@ class LoginForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("CSV file (features.csv or programs.csv, at most 5 MB)",
-                     validators=[FileRequired("Choose a CSV file to upload.")])
+    file = FileField("File: CSV or Excel workbook (.xlsx) of features or programs, at most 5 MB",
+                     validators=[FileRequired("Choose a CSV file or an Excel workbook to upload.")])
     prune = BooleanField("Remove programs (or features) of this kind that the file does not list")
 
 
@@ -25,7 +29,16 @@ class LogoutForm(FlaskForm):
     pass
 
 
-class ProgramForm(FlaskForm):
+class OpenedWithForm(FlaskForm):
+    """A form that carries the program's values as they were when it was opened (signed).
+
+    Saving or deleting compares them with the stored program: a stale form is refused (409).
+    """
+
+    opened_with = HiddenField()
+
+
+class ProgramForm(OpenedWithForm):
     """One program's cells as text; the catalog's column rules check them (see catalog_admin)."""
 
     name = StringField("Name (required)")
@@ -48,8 +61,22 @@ class ProgramForm(FlaskForm):
     data_verified_on = StringField("Data verified on: YYYY-MM-DD")
 
     def cells(self) -> dict[str, str]:
-        return {field.name: field.data or "" for field in self if field.name != "csrf_token"}
+        return {field.name: field.data or "" for field in self if field.name not in ("csrf_token", "opened_with")}
 
 
-class DeleteForm(FlaskForm):
-    """Only the CSRF token: the program is in the address."""
+class DeleteForm(OpenedWithForm):
+    """The CSRF token and the values the confirmation page showed: the program is in the address."""
+
+
+class ProgramsQueryForm(FlaskForm):
+    """The admin programs list: search, filters, sort and page (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search by name or code", validators=[Optional(), Length(max=200)])
+    blank = SelectField("Blank column", choices={"": "Any", **{c: column_label(c) for c in OPTIONAL_COLUMNS}},
+                        validators=[Optional()])
+    stale = BooleanField("Only stale programs (verified more than 12 months ago, or never)")
+    sort = SelectField("Sort by", choices=dict(SORTS), default="code")
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 100000)])
