@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from finder.admin import accounts
+from finder.catalog.display import column_label
 from finder.extensions import db
 from finder.models import Feature, Program
 from finder.models.admin import AdminImport, AdminUser
@@ -185,10 +186,10 @@ def test_preview_shows_lists_labels_and_blanks_as_people_read_them_never_a_repr(
     page = response.get_data(as_text=True).replace("&#39;", "'")
     assert response.status_code == 200
     assert "frozenset" not in page and "{'" not in page and "None" not in page
-    assert f'<td data-label="Field">Research features</td><td data-label="Before">' in page
+    assert f'<td data-label="Field">{column_label("research_features")}</td><td data-label="Before">' in page
     assert f'<td data-label="After">{labels["research_track"]}</td>' in page
-    assert change_row("IRF-0001", "ESIR available", "yes", "no") in page
-    assert change_row("IRF-0001", "Positions per year", "14", "(blank)") in page
+    assert change_row("IRF-0001", column_label("esir_available"), "yes", "no") in page
+    assert change_row("IRF-0001", column_label("positions_per_year"), "14", "(blank)") in page
 
 
 def test_bad_upload_lists_every_problem_and_changes_nothing(demo_app, admin_client):

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from finder.catalog.display import column_label
 from finder.catalog.tables import utcnow
 from finder.extensions import db
 from finder.models import Program
@@ -218,7 +219,7 @@ def test_edits_and_deletes_are_in_the_history_field_by_field_as_people_read_them
         edit_id, delete_id = db.session.scalars(select(AdminEdit.id).order_by(AdminEdit.id)).all()
     edit = text(admin_client.get(f"/admin/edits/{edit_id}"))
     assert ADMIN_EMAIL in edit
-    assert re.search(r"ESIR available</td><td[^>]*>yes</td><td[^>]*>no</td>", edit)
+    assert re.search(re.escape(column_label("esir_available")) + r"</td><td[^>]*>yes</td><td[^>]*>no</td>", edit)
     assert re.search(r"Visa sponsorship</td><td[^>]*>J-1</td><td[^>]*>H-1B</td>", edit)
     assert re.search(r"Fellowships</td><td[^>]*>Neurointerventional surgery</td><td[^>]*>\(blank\)</td>", edit, re.I)
     assert "frozenset" not in edit and "{'" not in edit
