@@ -82,7 +82,7 @@ def test_problems_in_a_workbook_name_the_spreadsheet_row_and_the_csv_message(app
 @pytest.mark.parametrize(("data", "message"), [
     (b"program_code,name\nA,B\n", "is named .xlsx but is not an Excel workbook"),
     (b"", "is named .xlsx but is empty"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel 97-2003 workbook (.xls)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel 97-2003 spreadsheet workbook (.xls)"),
     (b"PK\x03\x04 broken zip", "damaged"),
 ])
 def test_what_is_not_a_workbook_is_refused_with_a_clear_message(app, data, message):

@@ -474,7 +474,7 @@ class _Loader:
             row = gone[feature_id]
             self.problem(
                 result.path, 1, "file",
-                f"--prune would remove {row.kind} '{row.slug}', which {plural(count, 'program')} still list; "
+                f"--prune would remove {row.kind} '{row.slug}', which {plural(count, 'program')} still {'lists' if count == 1 else 'list'}; "
                 f"remove it from programs.csv first (or in the same command)",
             )
         if not in_use:

@@ -71,7 +71,7 @@ class SheetRows:
 
 def _check_container(data: bytes) -> None:
     if data.startswith(_OLE):
-        raise Invalid("this is an old Excel 97-2003 workbook (.xls) or another old Office file; "
+        raise Invalid("this is an old Excel 97-2003 spreadsheet workbook (.xls) or another old Office file; "
                       "save it as Excel Workbook (.xlsx) or CSV UTF-8 and load that")
     if not data.startswith(_ZIP):
         kind = "empty" if not data else "not an Excel workbook"
@@ -81,8 +81,8 @@ def _check_container(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except zipfile.BadZipFile:
-        raise Invalid("the workbook is damaged (its ZIP container cannot be read); save it again "
-                      "as Excel Workbook (.xlsx)") from None
+        raise Invalid("this looks like a spreadsheet workbook (.xlsx) but is damaged (its ZIP container "
+                      "cannot be read); save it again as Excel Workbook (.xlsx) or CSV UTF-8") from None
     names = {part.filename for part in parts}
     if "xl/workbook.xml" not in names:
         what = "an OpenDocument spreadsheet (.ods)" if "content.xml" in names else "a ZIP file but not an Excel workbook"
