@@ -210,7 +210,8 @@ def test_admin_logs_in_uploads_previews_confirms_and_finds_the_program_and_bad_c
     )
     pages.allow("status of 422")
     page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_role("alert")).to_contain_text("line 2: length_years")
+    expect(page.get_by_role("alert")).to_contain_text("1 problem found")
+    expect(page.locator("main")).to_contain_text("line 2: length_years")
     assert_no_axe_violations(page)
 
 
