@@ -60,12 +60,13 @@ def upload_bytes(client, data: bytes, name: str = "programs.csv"):
 
 def test_preview_of_a_4_9_mb_bad_file_shows_the_first_100_the_total_and_the_columns(demo_app, admin_client):
     data, rows = bad_file(4_900_000)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     response = upload_bytes(admin_client, data)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     page = text(response)
-    log.warning("preview of a %s-byte bad file (%s rows, %s problems): %.2f s, page %s bytes",
-                len(data), rows, 3 * rows, seconds, len(response.data))
+    # Wall time depends on how busy the shared machine is; CPU time of this process less so.
+    log.warning("preview of a %s-byte bad file (%s rows, %s problems): %.2f s (%.2f s CPU), page %s bytes",
+                len(data), rows, 3 * rows, seconds, cpu, len(response.data))
     assert response.status_code == 422
     assert len(response.data) < 200_000  # 62 MB before: the page holds 100 problems, not all of them
     assert f"{3 * rows:,} problems found; nothing was changed." in page
