@@ -58,7 +58,7 @@ def _forms():
 
 @bp.app_template_filter("plural")
 def _plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """`{{ n|plural("problem") }}` -> "1 problem", "8 problems" (never "problem(s)")."""
+    """`{{ n|plural("problem") }}` -> "1 problem", "8 problems": a noun that fits the count."""
     return plural(count, singular, plural_form)
 
 
