@@ -29,6 +29,7 @@ from sqlalchemy import String, cast, delete, func, insert, literal_column, selec
 
 from ..catalog.tables import catalog_state, features, finder_index, program_features, programs
 from ..catalog.text import fold, folded_words, words
+from ..catalog.transactions import read_snapshot
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
 
 SORTS = {
@@ -148,14 +149,22 @@ class ProgramIndex:
         self.feature_row = {(f.kind, f.slug): i for i, f in enumerate(features)}
 
     @classmethod
-    def load(cls, connection, version: int | None = None) -> ProgramIndex:
-        """Read the catalog through `connection` (a SQLAlchemy Connection or Session).
+    def load(cls, bind) -> ProgramIndex:
+        """Read the catalog from the database of `bind` (an Engine, Connection or Session).
+
+        Every statement reads one snapshot (`read_snapshot`), so a load committing meanwhile
+        is seen whole or not at all, and the index carries the version of what it read.
+        """
+        with read_snapshot(bind) as connection:
+            return cls._read(connection)
+
+    @classmethod
+    def _read(cls, connection) -> ProgramIndex:
+        """The catalog as `connection` sees it (in its own transaction, if it is a writer's).
 
         The rows come through the driver's own cursor: no ORM or Row object per program.
         """
-        connection = _as_connection(connection)
-        if version is None:
-            version = read_version(connection)
+        version = read_version(connection)
         c = programs.c
         rows = _driver_rows(connection, select(
             c.id, c.program_code, c.name, c.institution, c.city, c.state, c.region, c.program_type, c.length_years,
@@ -451,11 +460,6 @@ def _links_by_feature(connection) -> dict[int, np.ndarray]:
     return {int(feature_ids[a]): program_ids[a:b] for a, b in zip(starts, [*starts[1:], len(order)])}
 
 
-def _as_connection(connection):
-    """The Connection of a Session (its transaction), or the Connection itself."""
-    return connection.connection() if hasattr(connection, "get_bind") else connection
-
-
 def _driver_rows(connection, statement) -> list[tuple]:
     """All rows of `statement` as the driver's plain tuples, without SQLAlchemy's per-row work."""
     # Only the index's own statements come here; their few values are whole numbers.
@@ -483,7 +487,7 @@ def store_index(connection, version: int) -> ProgramIndex:
     Called by the change that bumps the catalog version (`catalog.load.bump_version`), in its
     transaction, so the version and its index commit together; older ones are dropped.
     """
-    index = ProgramIndex.load(connection, version)
+    index = ProgramIndex._read(connection)
     connection.execute(delete(finder_index))
     connection.execute(insert(finder_index).values(version=version, data=index.to_bytes()))
     return index
@@ -504,7 +508,8 @@ def current_index(connection, cache: dict) -> ProgramIndex:
 
     One cheap statement reads the version. When it moved, the process loads the index the
     change stored with it (one more statement); only a catalog without a stored index (a
-    database from before migration 0008, until its next change) is built here.
+    database from before migration 0008, until its next change) is built here, from one
+    snapshot of the database (a connection of its own, whatever `connection` is in).
     """
     version = read_version(connection)
     index = cache.get("finder_index")
@@ -513,6 +518,6 @@ def current_index(connection, cache: dict) -> ProgramIndex:
     with _lock:
         index = cache.get("finder_index")
         if index is None or index.version < version:
-            index = stored_index(connection, version) or ProgramIndex.load(connection, version)
+            index = stored_index(connection, version) or ProgramIndex.load(connection)
             cache["finder_index"] = index
     return index
