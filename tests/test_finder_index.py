@@ -158,3 +158,22 @@ def test_every_version_bump_stores_the_index_so_the_admin_edit_form_does_too(cat
     assert stored_versions(catalog_app) == [version]
     with catalog_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(finder_index)) == 1
+
+
+def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(catalog_app, app_config):
+    """A deploy that changes the index's columns must not load the previous release's index."""
+    with catalog_app.app_context():
+        version = search.read_version(db.session)
+        old = ProgramIndex.load(db.session)
+        del old.feature_bits  # as if stored by a release without this attribute
+        db.session.execute(delete(finder_index))
+        db.session.execute(finder_index.insert().values(version=version, data=old.to_bytes()))
+        db.session.commit()
+        assert search.stored_index(db.session, version) is None
+    _, client = worker(app_config)
+    assert api_codes(client, "fellowship=oncology") == ["A1", "A2"]
+
+
+def test_a_built_index_has_the_layout_of_an_empty_one(catalog_app):
+    with catalog_app.app_context():
+        assert ProgramIndex.load(db.session).layout() == search._empty_index().layout()

@@ -15,6 +15,7 @@ program plus the distinct words (roughly 20 MB at 100,000 programs).
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import json
 import threading
@@ -140,6 +141,7 @@ class ProgramIndex:
                      for code in VISAS}
         self._set_features([FeatureInfo(*row) for row in feature_rows])
         self.has_feature = self._feature_matrix(links)
+        self.feature_bits = _packed(self.has_feature)
         self._build_orders(names, codes)
         self._build_words(names, institutions, cities)
 
@@ -276,6 +278,16 @@ class ProgramIndex:
         np.savez(out, allow_pickle=False, **arrays)
         return out.getvalue()
 
+    def layout(self) -> dict[str, str]:
+        """What `to_bytes` stores, attribute by attribute: kind and dtype, not the values."""
+        def kind(value) -> str:
+            if isinstance(value, np.ndarray):
+                return f"array {value.dtype} {value.ndim}"
+            if isinstance(value, dict):
+                return "dict " + " ".join(sorted(f"{key}:{kind(item)}" for key, item in value.items()))
+            return type(value).__name__
+        return {name: kind(value) for name, value in vars(self).items() if name not in _DERIVED} | {"_format": _FORMAT}
+
     @classmethod
     def from_bytes(cls, data: bytes) -> ProgramIndex:
         index = cls.__new__(cls)
@@ -384,12 +396,18 @@ class ProgramIndex:
         base = self._combine(masks, skip="visa") if "visa" in masks else matching
         facets["visa"] = {code: int(np.count_nonzero(base & column)) for code, column in self.visa.items()}
         facets["esir"] = {"1": int(np.count_nonzero(matching & self.esir))}
+        per_feature = self._feature_counts(matching)
         for kind in FEATURE_KINDS:
-            facets[kind] = {
-                f.slug: int(np.count_nonzero(matching & self.has_feature[i]))
-                for i, f in enumerate(self.features) if f.kind == kind
-            }
+            facets[kind] = {f.slug: per_feature[i] for i, f in enumerate(self.features) if f.kind == kind}
         return facets
+
+    def _feature_counts(self, matching: np.ndarray) -> list[int]:
+        """How many of the `matching` rows have each feature, all features in one pass: the
+        feature rows and the mask as packed bits, AND-ed and counted 64 bits at a time."""
+        if not len(self.features):
+            return []
+        bits = _packed(matching[np.newaxis, :])
+        return np.bitwise_count(self.feature_bits & bits).sum(axis=1, dtype=np.int64).tolist()
 
     def slugs_by_program(self, ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
         """The feature slugs of some programs, by id and kind (sorted)."""
@@ -400,6 +418,15 @@ class ProgramIndex:
                 by_kind[self.features[i].kind].append(self.features[i].slug)
             result[program_id] = {kind: sorted(slugs) for kind, slugs in by_kind.items()}
         return result
+
+
+def _packed(rows: np.ndarray) -> np.ndarray:
+    """Boolean rows as bits in 64-bit words (zero-padded), for `np.bitwise_count`."""
+    packed = np.packbits(rows, axis=1)
+    padding = -packed.shape[1] % 8
+    if padding:
+        packed = np.pad(packed, ((0, 0), (0, padding)))
+    return packed.view(np.uint64)
 
 
 def _fold_all(texts) -> list[str]:
@@ -472,6 +499,7 @@ def _driver_rows(connection, statement) -> list[tuple]:
         cursor.close()
 
 
+_FORMAT = "1"  # bump when an attribute keeps its name and kind but changes its meaning
 _DERIVED = ("feature_by_key", "feature_row")  # rebuilt from `features` by _set_features
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 _lock = threading.Lock()
@@ -494,13 +522,20 @@ def store_index(connection, version: int) -> ProgramIndex:
 
 
 def stored_index(connection, version: int) -> ProgramIndex | None:
-    """The stored index of `version` (or of a newer one, committed since), if there is one."""
+    """The stored index of `version` (or of a newer one, committed since), if there is one
+    and it has this code's layout (one stored by an older release of the app has not)."""
     row = connection.execute(
         select(finder_index.c.version, finder_index.c.data).order_by(finder_index.c.version.desc()).limit(1)
     ).first()
     if row is None or row.version < version:
         return None
-    return ProgramIndex.from_bytes(row.data)
+    index = ProgramIndex.from_bytes(row.data)
+    return index if index.layout() == _empty_index().layout() else None
+
+
+@functools.cache
+def _empty_index() -> ProgramIndex:
+    return ProgramIndex(0, [], [], [])
 
 
 def current_index(connection, cache: dict) -> ProgramIndex:
