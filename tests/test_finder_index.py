@@ -32,10 +32,21 @@ def catalog_app(app):
     return app
 
 
+@pytest.fixture
 def worker(app_config):
-    """Another process of the app on the same database: its own caches, its own index."""
-    app = create_app(app_config)
-    return app, app.test_client()
+    """Makes another process of the app on the same database: its own caches, its own index."""
+    apps = []
+
+    def make():
+        app = create_app(app_config)
+        apps.append(app)
+        return app, app.test_client()
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def api_codes(client, query: str = "") -> list[str]:
@@ -105,8 +116,8 @@ def test_an_attribute_without_a_stored_form_is_refused_not_lost():
         index.to_bytes()
 
 
-def test_a_catalog_change_is_visible_on_the_next_request_of_every_worker(catalog_app, app_config, monkeypatch):
-    workers = [worker(app_config) for _ in range(3)]
+def test_a_catalog_change_is_visible_on_the_next_request_of_every_worker(catalog_app, worker, monkeypatch):
+    workers = [worker() for _ in range(3)]
     for _, client in workers:
         assert "N1" not in api_codes(client)
     load(catalog_app, ("programs.csv", HEADER + "N1,Omaha IR,Plains,Omaha,NE,fellowship,1,,,,,,,,,,\n"))
@@ -119,8 +130,8 @@ def test_a_catalog_change_is_visible_on_the_next_request_of_every_worker(catalog
         assert "N1" in api_codes(client, "state=NE")
 
 
-def test_after_a_change_a_request_loads_the_index_in_one_statement_then_needs_two_again(catalog_app, app_config):
-    app, client = worker(app_config)
+def test_after_a_change_a_request_loads_the_index_in_one_statement_then_needs_two_again(catalog_app, worker):
+    app, client = worker()
     client.get("/programs")
     load(catalog_app, ("programs.csv", HEADER + "N1,Omaha IR,Plains,Omaha,NE,fellowship,1,,,,,,,,,,\n"))
     statements = []
@@ -134,11 +145,11 @@ def test_after_a_change_a_request_loads_the_index_in_one_statement_then_needs_tw
     assert len(statements) == 2, statements
 
 
-def test_a_catalog_without_a_stored_index_is_built_by_the_request(catalog_app, app_config):
+def test_a_catalog_without_a_stored_index_is_built_by_the_request(catalog_app, worker):
     with catalog_app.app_context():
         db.session.execute(delete(finder_index))
         db.session.commit()
-    _, client = worker(app_config)
+    _, client = worker()
     assert api_codes(client, "state=TX") == ["B1", "B2"]
 
 
@@ -160,7 +171,7 @@ def test_every_version_bump_stores_the_index_so_the_admin_edit_form_does_too(cat
         assert db.session.scalar(select(func.count()).select_from(finder_index)) == 1
 
 
-def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(catalog_app, app_config):
+def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(catalog_app, worker):
     """A deploy that changes the index's columns must not load the previous release's index."""
     with catalog_app.app_context():
         version = search.read_version(db.session)
@@ -170,7 +181,7 @@ def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(ca
         db.session.execute(finder_index.insert().values(version=version, data=old.to_bytes()))
         db.session.commit()
         assert search.stored_index(db.session, version) is None
-    _, client = worker(app_config)
+    _, client = worker()
     assert api_codes(client, "fellowship=oncology") == ["A1", "A2"]
 
 

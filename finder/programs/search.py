@@ -488,15 +488,15 @@ def _links_by_feature(connection) -> dict[int, np.ndarray]:
 
 
 def _driver_rows(connection, statement) -> list[tuple]:
-    """All rows of `statement` as the driver's plain tuples, without SQLAlchemy's per-row work."""
+    """All rows of `statement` as the driver's plain tuples, without SQLAlchemy's per-row work
+    (the statement still goes through the engine, so its events see it)."""
     # Only the index's own statements come here; their few values are whole numbers.
     compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    cursor = connection.connection.driver_connection.cursor()
+    result = connection.exec_driver_sql(str(compiled))
     try:
-        cursor.execute(str(compiled))
-        return cursor.fetchall()
+        return result.cursor.fetchall()
     finally:
-        cursor.close()
+        result.close()
 
 
 _FORMAT = "1"  # bump when an attribute keeps its name and kind but changes its meaning
