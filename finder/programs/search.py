@@ -323,7 +323,9 @@ class ProgramIndex:
         for name, column, codes in (("type", self.type, TYPE_CODES), ("state", self.state, STATE_CODES),
                                     ("region", self.region, REGION_CODES)):
             if getattr(query, name):
-                masks[name] = np.isin(column, [codes.index(v) for v in getattr(query, name)])
+                chosen = np.zeros(len(codes), dtype=bool)  # a lookup table: faster than np.isin
+                chosen[[codes.index(v) for v in getattr(query, name)]] = True
+                masks[name] = chosen[column]
         if query.esir:
             masks["esir"] = self.esir
         for kind in FEATURE_KINDS:
