@@ -9,8 +9,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from .catalog import Source, export_programs, generate_programs, load_catalog
+from .catalog.transactions import is_lock_conflict
 from .catalog.tables import programs
 from .extensions import db
 
@@ -79,8 +81,16 @@ def _demo_vocabulary() -> dict[str, list[str]]:
 
 def _load(paths, *, prune: bool, dry_run: bool) -> None:
     sources = [Source(path, Path(path).read_bytes()) for path in paths]
-    with _ProgressBars() as progress:
-        result = load_catalog(db.engine, sources, prune=prune, dry_run=dry_run, progress=progress)
+    try:
+        with _ProgressBars() as progress:
+            result = load_catalog(db.engine, sources, prune=prune, dry_run=dry_run, progress=progress)
+    except DBAPIError as error:
+        if not is_lock_conflict(error):
+            raise
+        wait = current_app.config["DATABASE_LOCK_WAIT"]
+        click.echo(f"The database stayed busy with another change for more than {wait:g} seconds "
+                   "(another import or an edit); nothing was written. Try again.", err=True)
+        sys.exit(1)
     if not result.ok:
         for problem in result.problems:
             click.echo(str(problem), err=True)
