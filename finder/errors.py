@@ -7,7 +7,7 @@ import secrets
 from flask import Flask, flash, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
 
 from .catalog.transactions import is_lock_conflict
 
@@ -44,6 +44,16 @@ def render_error(error: HTTPException, message: str | None = None):
     return response, code
 
 
+def _holds_nul() -> bool:
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            values += [*request.form.keys(), *request.form.values()]
+        except HTTPException:  # a body too large to read holds nothing that reached the database
+            pass
+    return any("\x00" in value for value in values)
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def _request_id():
@@ -75,11 +85,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def _database_error(error: DBAPIError):
+        from .extensions import db
+
+        if _holds_nul():
+            # A safety net: forms report NUL as their field's bad value (finder.forms.Form),
+            # but a value read some other way must not reach PostgreSQL's refusal as a 500.
+            db.session.rollback()
+            return render_error(BadRequest(), "The request contains a NUL character (U+0000), which no value can hold.")
         if not is_lock_conflict(error):
             return _unexpected(error)
         # Another transaction held a lock past DATABASE_LOCK_WAIT: this request wrote nothing.
-        from .extensions import db
-
         db.session.rollback()
         log.warning("Lock wait ran out in request %s %s [request id %s]", request.method, request.path, g.get("request_id"))
         response, code = render_error(ServiceUnavailable())

@@ -1,31 +1,32 @@
 """The admin area's forms (every one CSRF-protected)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from ..forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("CSV file (features.csv or programs.csv, at most 5 MB)",
                      validators=[FileRequired("Choose a CSV file to upload.")])
     prune = BooleanField("Remove programs (or features) of this kind that the file does not list")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Only the CSRF token: the import to apply is in the address."""
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     pass
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(Form):
     """One program's cells as text; the catalog's column rules check them (see catalog_admin)."""
 
     name = StringField("Name (required)")
@@ -51,5 +52,5 @@ class ProgramForm(FlaskForm):
         return {field.name: field.data or "" for field in self if field.name != "csrf_token"}
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     """Only the CSRF token: the program is in the address."""

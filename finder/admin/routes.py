@@ -12,6 +12,7 @@ from ..catalog.vocab import PROGRAM_TYPES, REGIONS
 from ..extensions import db, limiter
 from ..models import Program
 from ..models.admin import AdminUser
+from ..security import plain_path
 from . import accounts, bp, catalog_admin, imports
 from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, UploadForm
 
@@ -62,9 +63,9 @@ def login():
         if user is not None:
             session.clear()
             session["admin_id"], session["admin_version"] = user.id, user.session_version
-            target = request.args.get("next", "")
-            if not (target.startswith("/admin/") and not target.startswith("//")):
-                target = url_for("admin.dashboard")
+            target = plain_path(request.args.get("next"))
+            if not (target and target.startswith("/admin/")):
+                target = url_for("admin.dashboard")  # a next that is not a plain admin path is ignored
             return redirect(target, 303)
         form.password.errors.append(LOGIN_FAILED)
         status = 401

@@ -6,12 +6,12 @@ The page, its htmx partial and the JSON API all read their parameters through
 
 import re
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
+from ..forms import Form
 from .search import SORTS, VISAS, Query
 
 _WHOLE = re.compile(r"\s*[0-9]{1,9}\s*")
@@ -44,7 +44,7 @@ def _in_range(low: int, high: int):
     return [Optional(), NumberRange(low, high, message=f"must be a whole number from {low} to {high}")]
 
 
-class FinderForm(FlaskForm):
+class FinderForm(Form):
     class Meta:
         csrf = False
 
