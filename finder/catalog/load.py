@@ -14,6 +14,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 
+from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
 from .csvfile import BrokenRecord, open_text, records
 from .problems import Invalid, Problem
 from .schema import FEATURES, PROGRAMS, RowReader, feature_columns, kind_of_header, program_columns
@@ -274,7 +275,7 @@ class _Checker:
         done = 0
         try:
             for chunk in _chunks(rows, CHUNK):
-                valid = []
+                read = []
                 for line, cells in chunk:
                     values, errors = reader.read(cells)
                     for column, message in errors:
@@ -286,8 +287,11 @@ class _Checker:
                         continue
                     if key is not None:
                         first_line[key] = line
-                    if not errors:
-                        valid.append((line, values))
+                    read.append((line, values, not errors))
+                if result.kind == PROGRAMS:
+                    broken = self._check_stored_rows(path, reader.present, read)
+                    read = [(line, values, ok and line not in broken) for line, values, ok in read]
+                valid = [(line, values) for line, values, ok in read if ok]
                 if not self.problems:
                     self._compare(reader.present, valid, result)
                 elif result.kind == FEATURES:
@@ -299,6 +303,38 @@ class _Checker:
         except BrokenRecord as error:
             self.problem(path, error.line, "file", error.message)
         self.seen_keys[result.kind].update(first_line)
+
+    def _check_stored_rows(self, path: str, present: frozenset[str], rows: list) -> set[int]:
+        """Check the cross-column rules on each row as it will be stored; the lines that break one.
+
+        A column absent from the file counts with its stored value (read for the whole chunk in
+        one statement, as earlier files of the command leave it), or for a new program with the
+        blank it will get.
+        """
+        absent = sorted(RULE_COLUMNS - present)
+        stored = self._stored_values([values["program_code"] for _, values, _ in rows if "program_code" in values], absent)
+        blanks = {name: _NEW_PROGRAM_BLANKS[name] for name in absent}
+        broken = set()
+        for line, values, _ in rows:
+            row = {**stored.get(values.get("program_code"), blanks), **values}
+            for column, message in row_problems(row, present):
+                self.problem(path, line, column, message)
+                broken.add(line)
+        return broken
+
+    def _stored_values(self, codes: list[str], columns: list[str]) -> dict[str, dict]:
+        if not columns or not codes:
+            return {}
+        plan = self.plan
+        query = select(programs.c.id, programs.c.program_code, *(programs.c[c] for c in columns))
+        found = {}
+        for row in self.connection.execute(query.where(programs.c.program_code.in_(codes))):
+            changes = plan.changed_programs.get(row[0], {})
+            found[row[1]] = {c: changes.get(c, value) for c, value in zip(columns, row[2:])}
+        for code in codes:
+            if code in plan.new_programs:
+                found[code] = {c: plan.new_programs[code].get(c, _NEW_PROGRAM_BLANKS[c]) for c in columns}
+        return found
 
     def _compare(self, present: frozenset[str], rows: list, result: FileResult) -> None:
         if result.kind == FEATURES:
@@ -387,7 +423,7 @@ class _Checker:
                 by_id[program_id][column] = frozenset(slugs)
         for row in current.values():
             row.update(self.plan.changed_programs.get(row["id"], {}))
-        blank = {column: _NEW_PROGRAM_DEFAULTS.get(column) for column in (*scalars, *lists)}
+        blank = {column: _NEW_PROGRAM_BLANKS.get(column) for column in (*scalars, *lists)}
         for code in codes:
             if code in self.plan.new_programs:
                 current[code] = {**blank, **self.plan.new_programs[code]}
@@ -499,9 +535,10 @@ class _Writer:
         stamp = store_date(self.now)
         stored = []
         for values in rows:
-            row = [values.get(c, _NEW_PROGRAM_DEFAULTS.get(c)) for c in _INSERT_COLUMNS]
+            row = [values.get(c, _NEW_PROGRAM_BLANKS.get(c)) for c in _INSERT_COLUMNS]
             row[_REGION] = region_of(values["state"])
-            row[_VERIFIED] = store_date(row[_VERIFIED])
+            for position in _DATES:
+                row[position] = store_date(row[position])
             stored.append((*row, stamp, stamp))
         _insert_rows(self.connection, programs, (*_INSERT_COLUMNS, "created_at", "updated_at"), stored)
         ids = dict(
@@ -517,7 +554,7 @@ class _Writer:
         """Rewrite the planned columns of changed programs, then their changed feature links."""
         groups: dict[tuple[str, ...], list[dict]] = {}
         for program_id, values in changed:
-            row = _program_row({c: v for c, v in values.items() if c not in _LIST_KINDS}, self.now, new=False)
+            row = _program_row({c: v for c, v in values.items() if c not in _LIST_KINDS}, self.now)
             groups.setdefault(tuple(sorted(row)), []).append({"b_id": program_id, **{f"b_{c}": v for c, v in row.items()}})
         for columns, rows in groups.items():
             statement = (
@@ -566,15 +603,15 @@ def _feature_key(values: dict) -> object:
     return None
 
 
-_INSERT_COLUMNS = (
-    "program_code", "name", "institution", "city", "state", "region", "program_type", "length_years",
-    "positions_per_year", "esir_available", "research_months", "visa_sponsorship", "website",
-    "description", "data_verified_on",
-)
+# What a new program's row holds, in order: the registry's stored columns, then its region.
+_INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region")
 _REGION = _INSERT_COLUMNS.index("region")
-_VERIFIED = _INSERT_COLUMNS.index("data_verified_on")
-# What a new program holds in a column its file leaves out (any other such column is blank).
-_NEW_PROGRAM_DEFAULTS = {"esir_available": False, **{column: frozenset() for column in FEATURE_COLUMNS.values()}}
+_DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
+# What a new program holds in a column its file leaves out: each column's blank, no features.
+_NEW_PROGRAM_BLANKS = {
+    **{column.name: column.blank for column in STORED_COLUMNS},
+    **{column: frozenset() for column in FEATURE_COLUMNS.values()},
+}
 
 
 def _insert_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -603,15 +640,10 @@ def _feature_row(values: dict) -> dict:
     }
 
 
-def _program_row(values: dict, now, *, new: bool) -> dict:
-    """The stored columns of a program from its validated values."""
+def _program_row(values: dict, now) -> dict:
+    """The stored columns of an updated program from its validated values."""
     row = {c: v for c, v in values.items() if c not in _LIST_KINDS}
     if "state" in row:
         row["region"] = region_of(row["state"])
-    if new:
-        row.setdefault("esir_available", False)
-        for column in ("positions_per_year", "research_months", "visa_sponsorship", "website", "description", "data_verified_on"):
-            row.setdefault(column, None)
-        row["created_at"] = now
     row["updated_at"] = now
     return row

@@ -1,0 +1,116 @@
+"""Places: the app's ZIP data, program locations and distances (contract section 3, "Places").
+
+The ZIP data is the `zipcodes` package (pinned in requirements.txt), read offline: nothing
+is fetched at run time. Its 42,000-odd records are turned into two lookup tables the first
+time any function here needs them (once per process, about a second), then every lookup is
+a dictionary read:
+
+- a ZIP code's location is its latitude and longitude in the data;
+- a city's location is the mean latitude and longitude of the *active* ZIP codes the data
+  lists for that city and state, with city names compared by `city_key`.
+
+A few dozen records (military APO/DPO codes and some PO-box or single-company codes) carry
+`0, 0` instead of coordinates. They are ZIP codes in the data (`is_known_zip`), but they
+have no location (`zip_location` gives None) and they never pull a city's mean towards the
+Gulf of Guinea.
+
+Distances are great-circle distances (haversine) on a sphere of radius 3958.8 miles;
+`haversine_miles` takes plain numbers or numpy arrays.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from .text import words
+
+EARTH_RADIUS_MILES = 3958.8
+
+# City-name words read as the word they abbreviate (contract: "St. Louis" is "Saint Louis").
+ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+
+Location = tuple[float, float]
+
+
+@functools.lru_cache(maxsize=65536)  # city names repeat a lot: 100,000 programs have a few thousand
+def city_key(city: str) -> str:
+    """How city names are compared: case-, accent- and punctuation-insensitive, abbreviations spelled out.
+
+    `Cañon City` -> `canon city`, `Coeur d'Alene` -> `coeur d alene`, `St. Louis` -> `saint louis`.
+    """
+    return " ".join(ABBREVIATIONS.get(word, word) for word in words(city))
+
+
+@dataclass(frozen=True)
+class _Tables:
+    zips: dict[str, Location | None]  # every ZIP code of the data; None: no coordinates
+    cities: dict[tuple[str, str], Location]  # (state, city_key) -> mean of its active ZIP codes
+
+
+_tables: _Tables | None = None
+_lock = threading.Lock()
+
+
+def _build() -> _Tables:
+    from zipcodes import list_all  # imported here: only the first lookup pays for it
+
+    zips: dict[str, Location | None] = {}
+    sums: dict[tuple[str, str], list[float]] = {}
+    for record in list_all():
+        latitude, longitude = float(record["lat"]), float(record["long"])
+        located = not (latitude == 0 and longitude == 0)
+        zips[record["zip_code"]] = (latitude, longitude) if located else None
+        if located and record["active"]:
+            total = sums.setdefault((record["state"], city_key(record["city"])), [0.0, 0.0, 0])
+            total[0] += latitude
+            total[1] += longitude
+            total[2] += 1
+    cities = {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
+    return _Tables(zips, cities)
+
+
+def _data() -> _Tables:
+    global _tables
+    if _tables is None:
+        with _lock:
+            if _tables is None:
+                _tables = _build()
+    return _tables
+
+
+def is_known_zip(code: str) -> bool:
+    """Whether `code` is a 5-digit ZIP code of the app's ZIP data (with or without coordinates)."""
+    return len(code) == 5 and code.isascii() and code.isdigit() and code in _data().zips
+
+
+def zip_location(code: str) -> Location | None:
+    """(latitude, longitude) of a 5-digit ZIP code, or None when the data lacks it or its coordinates."""
+    if not (len(code) == 5 and code.isascii() and code.isdigit()):
+        return None
+    return _data().zips.get(code)
+
+
+def city_location(city: str, state: str) -> Location | None:
+    """The mean location of the active ZIP codes of `city` in `state` (a USPS code, any case)."""
+    return _data().cities.get((state.strip().upper(), city_key(city)))
+
+
+def program_location(zip_code: str | None, city: str, state: str) -> Location | None:
+    """A program's location: its ZIP code's, else its city's, else None."""
+    if zip_code and (found := zip_location(zip_code)) is not None:
+        return found
+    return city_location(city, state)
+
+
+def haversine_miles(lat1, lon1, lat2, lon2):
+    """Great-circle distance in miles between points given in degrees (numbers or numpy arrays)."""
+    phi1, phi2 = np.radians(lat1), np.radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlambda = np.radians(np.subtract(lon2, lon1)) / 2
+    a = np.sin(half_dphi) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(half_dlambda) ** 2
+    miles = 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return float(miles) if np.ndim(miles) == 0 else miles

@@ -1,0 +1,146 @@
+"""Places (contract section 3): ZIP locations, the city+state fallback and distances.
+
+Expected values are worked out here from the `zipcodes` package's own records and a haversine
+written out with `math`, not with the code under test.
+"""
+
+import functools
+import math
+
+import numpy as np
+import pytest
+import zipcodes
+from hypothesis import given
+from hypothesis import strategies as st
+
+from finder.catalog import places
+
+
+def record(code: str) -> dict:
+    (found,) = zipcodes.matching(code)
+    return found
+
+
+def reference_miles(a: tuple[float, float], b: tuple[float, float]) -> float:
+    (lat1, lon1), (lat2, lon2) = [(math.radians(lat), math.radians(lon)) for lat, lon in (a, b)]
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * 3958.8 * math.asin(math.sqrt(h))
+
+
+@functools.cache
+def active_cities(state: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for r in zipcodes.filter_by_state(state):
+        if r["active"]:
+            found.setdefault(places.city_key(r["city"]), set()).add(r["city"])
+    return found
+
+
+def spellings(state: str, key: str) -> set[str]:
+    return active_cities(state).get(key, set())
+
+
+def mean_of(city: str, state: str) -> tuple[float, float]:
+    """The mean of the active records of exactly this city spelling, as the package lists them."""
+    found = [r for r in zipcodes.filter_by(city=city, state=state) if r["active"] and float(r["lat"]) != 0]
+    assert spellings(state, places.city_key(city)) == {city}, "the test assumes one spelling in the data"
+    assert found, (city, state)
+    return (sum(float(r["lat"]) for r in found) / len(found), sum(float(r["long"]) for r in found) / len(found))
+
+
+def test_a_zip_codes_location_is_its_latitude_and_longitude_in_the_data():
+    for code in ("02108", "81212", "99501", "00901", "20001"):
+        found = record(code)
+        assert places.zip_location(code) == (float(found["lat"]), float(found["long"]))
+        assert places.is_known_zip(code)
+
+
+@pytest.mark.parametrize("code", ["99999", "00000", "2108", "021080", " 02108", "02108-1234", "0210a", "٠٢١٠٨", ""])
+def test_anything_but_a_five_digit_zip_code_of_the_data_has_no_location(code):
+    assert places.zip_location(code) is None
+    assert not places.is_known_zip(code)
+
+
+def test_a_zip_code_listed_without_coordinates_is_known_but_has_no_location():
+    assert record("46245")["lat"] in ("0", "0.0000")  # a PO box code of Indianapolis listed at 0, 0
+    assert places.is_known_zip("46245")
+    assert places.zip_location("46245") is None
+
+
+@pytest.mark.parametrize(("city", "state", "listed_as"), [
+    ("Boston", "MA", "Boston"),
+    ("Cañon City", "co", "Canon City"),
+    ("CANON CITY", "CO", "Canon City"),
+    ("Coeur d'Alene", "ID", "Coeur D Alene"),
+    ("St. Louis", "MO", "Saint Louis"),
+    ("Saint Louis", "MO", "Saint Louis"),
+    ("Fort Mitchell", "KY", "Ft Mitchell"),
+    ("Mount Zion", "IL", "Mt Zion"),
+    ("Winston-Salem", "NC", "Winston Salem"),
+    ("Sainte Genevieve", "MO", "Sainte Genevieve"),
+    ("Ste. Genevieve", "MO", "Sainte Genevieve"),
+])
+def test_a_citys_location_is_the_mean_of_its_active_zip_codes_names_compared_loosely(city, state, listed_as):
+    expected = mean_of(listed_as, state.upper())
+    assert places.city_location(city, state) == pytest.approx(expected, abs=1e-9)
+
+
+def test_inactive_zip_codes_do_not_count_towards_a_citys_location():
+    boston = [r for r in zipcodes.filter_by(city="Boston", state="MA")]
+    assert any(not r["active"] for r in boston) and any(r["active"] for r in boston)
+    active = [r for r in boston if r["active"]]
+    expected = (sum(float(r["lat"]) for r in active) / len(active), sum(float(r["long"]) for r in active) / len(active))
+    assert places.city_location("Boston", "MA") == pytest.approx(expected, abs=1e-9)
+
+
+def test_zip_codes_without_coordinates_do_not_pull_a_citys_mean():
+    indianapolis = places.city_location("Indianapolis", "IN")
+    assert indianapolis is not None and 39 < indianapolis[0] < 40.5 and -87 < indianapolis[1] < -85.5
+
+
+def test_a_city_not_in_that_state_has_no_location():
+    assert places.city_location("Boston", "TX") is None
+    assert places.city_location("Atlantis", "FL") is None
+    assert places.city_location("", "MA") is None
+
+
+def test_a_programs_location_is_its_zip_codes_else_its_citys_else_none():
+    assert places.program_location("81212", "Boston", "MA") == places.zip_location("81212")
+    assert places.program_location(None, "Boston", "MA") == places.city_location("Boston", "MA")
+    assert places.program_location("", "Boston", "MA") == places.city_location("Boston", "MA")
+    assert places.program_location("46245", "Indianapolis", "IN") == places.city_location("Indianapolis", "IN")
+    assert places.program_location(None, "Atlantis", "FL") is None
+
+
+def test_distance_is_the_haversine_on_a_sphere_of_radius_3958_8_miles():
+    boston, denver = places.zip_location("02108"), places.zip_location("80202")
+    expected = reference_miles(boston, denver)
+    assert places.haversine_miles(*boston, *denver) == pytest.approx(expected, rel=1e-12)
+    assert 1750 < expected < 1800
+    assert places.haversine_miles(*boston, *boston) == 0
+
+
+def test_distance_works_on_arrays_of_points_at_once():
+    codes = ["02108", "80202", "99501", "00901", "96813"]
+    points = [places.zip_location(code) for code in codes]
+    lat = np.array([p[0] for p in points])
+    lon = np.array([p[1] for p in points])
+    miles = places.haversine_miles(lat, lon, *points[0])
+    assert miles.tolist() == pytest.approx([reference_miles(p, points[0]) for p in points], rel=1e-12)
+
+
+@given(st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180))
+def test_distance_is_symmetric_and_never_more_than_half_the_circumference(lat1, lon1, lat2, lon2):
+    there = places.haversine_miles(lat1, lon1, lat2, lon2)
+    back = places.haversine_miles(lat2, lon2, lat1, lon1)
+    assert there == pytest.approx(back, abs=1e-6)
+    assert 0 <= there <= math.pi * 3958.8 + 1e-6
+    assert there == pytest.approx(reference_miles((lat1, lon1), (lat2, lon2)), abs=1e-6)
+
+
+@given(st.text(alphabet="Saint Lous.-'ÉéçCAÑñ ", max_size=30))
+def test_city_keys_ignore_case_accents_and_punctuation(city):
+    key = places.city_key(city)
+    assert places.city_key(city.upper()) == key
+    assert places.city_key(city.replace(".", " ").replace("-", " ").replace("'", " ")) == key
+    assert places.city_key(key) == key
