@@ -326,11 +326,11 @@ class _Checker:
         if not columns or not codes:
             return {}
         plan = self.plan
-        query = select(programs.c.id, programs.c.program_code, *(programs.c[c] for c in columns))
+        query = select(programs.c.program_code, *(programs.c[c] for c in columns), programs.c.id)
         found = {}
         for row in self.connection.execute(query.where(programs.c.program_code.in_(codes))):
-            changes = plan.changed_programs.get(row[0], {})
-            found[row[1]] = {c: changes.get(c, value) for c, value in zip(columns, row[2:])}
+            changes = plan.changed_programs.get(row[-1], {})
+            found[row[0]] = {c: changes.get(c, value) for c, value in zip(columns, row[1:-1])}
         for code in codes:
             if code in plan.new_programs:
                 found[code] = {c: plan.new_programs[code].get(c, _NEW_PROGRAM_BLANKS[c]) for c in columns}
