@@ -454,6 +454,57 @@ def test_slugs_from_a_features_file_later_in_the_command_do_not_count(app):
     assert "unknown fellowship 'pediatric_ir'" in messages(result)[0]
 
 
+# The files of one command are checked before anything is written (issue 13.4), so a later file
+# must see what the earlier ones change: a dry run reports exactly what the real load does.
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_later_file_of_the_command_sees_the_programs_an_earlier_one_adds(vocab_app, dry_run):
+    more = programs_csv(ALPHA + ",4,pediatric_ir", header=HEADER + ",positions_per_year,fellowships")
+    result = load(vocab_app, ("one.csv", programs_csv(ALPHA)), ("two.csv", more), ("three.csv", more), dry_run=dry_run)
+    assert [file.summary() for file in result.files] == [
+        "added 1, updated 0, unchanged 0, removed 0",
+        "added 0, updated 1, unchanged 0, removed 0",
+        "added 0, updated 0, unchanged 1, removed 0",
+    ]
+    if not dry_run:
+        stored = records(vocab_app)["P1"]
+        assert (stored["positions_per_year"], stored["fellowships"]) == (4, ["pediatric_ir"])
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_later_file_of_the_command_sees_the_changes_an_earlier_one_makes(vocab_app, dry_run):
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA)))
+    renamed = programs_csv(ALPHA.replace("Alpha IR Residency", "Alpha Interventional"))
+    back = programs_csv(ALPHA)
+    result = load(vocab_app, ("one.csv", renamed), ("two.csv", renamed), ("three.csv", back), dry_run=dry_run)
+    assert [(file.updated, file.unchanged) for file in result.files] == [(1, 0), (0, 1), (1, 0)]
+    assert records(vocab_app)["P1"]["name"] == "Alpha IR Residency"
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_prune_counts_the_feature_links_the_same_command_removes(vocab_app, dry_run):
+    header = HEADER + ",fellowships"
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",pediatric_ir", header=header)))
+    without = "\n".join(line for line in FEATURES.splitlines() if "pediatric_ir" not in line) + "\n"
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",", header=header)), ("features.csv", without),
+                  prune=True, dry_run=dry_run)
+    assert result.ok, messages(result)
+    assert result.files[1].removed == 1
+    assert records(vocab_app)["P1"]["fellowships"] == ([] if not dry_run else ["pediatric_ir"])
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_cross_column_rule_sees_what_an_earlier_file_of_the_command_stores(vocab_app, dry_run):
+    load(vocab_app, ("programs.csv", programs_csv(BETA + ",yes", header=HEADER + ",esir_available")))
+    no_esir = programs_csv(BETA + ",no", header=HEADER + ",esir_available")
+    integrated = programs_csv(BETA.replace("diagnostic_radiology", "integrated_ir"))
+    result = load(vocab_app, ("one.csv", no_esir), ("two.csv", integrated), dry_run=dry_run)
+    assert result.ok, messages(result)
+    alone = load(vocab_app, ("two.csv", integrated), dry_run=True)
+    assert alone.ok == (not dry_run)  # after the dry run ESIR yes is still stored: the file alone breaks the rule
+
+
 def test_feature_label_change_is_an_update(vocab_app):
     result = load(vocab_app, ("features.csv", FEATURES.replace("T32 grant", "NIH T32 grant")))
     assert result.files[0].summary() == "added 0, updated 1, unchanged 3, removed 0"

@@ -180,8 +180,9 @@ def _chunks(iterable, size: int) -> Iterator[list]:
 class Plan:
     """Every change a load makes, worked out by `check_catalog` before anything is written.
 
-    Only rows that change are kept (about the size of their CSV text again); unchanged
-    rows cost nothing. Once a problem is found no more changes are kept.
+    Only rows that change are kept, compactly (a new program as one tuple, an updated one
+    as its changed columns); unchanged rows cost nothing. Once a problem is found no more
+    changes are kept.
     """
 
     version: int
@@ -189,9 +190,8 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
     new_features: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, slug) -> row
     changed_features: dict[int, dict] = field(default_factory=dict)  # id -> new values of changed columns
-    new_programs: dict[str, dict] = field(default_factory=dict)  # program_code -> values
-    # id -> the file's values of its present scalar columns and of its changed slug lists
-    changed_programs: dict[int, dict] = field(default_factory=dict)
+    new_programs: dict[str, tuple] = field(default_factory=dict)  # program_code -> `_new_row`
+    changed_programs: dict[int, dict] = field(default_factory=dict)  # id -> new values of changed columns
     removed_programs: list[int] = field(default_factory=list)
     removed_features: list[int] = field(default_factory=list)
 
@@ -333,7 +333,8 @@ class _Checker:
             found[row[0]] = {c: changes.get(c, value) for c, value in zip(columns, row[1:-1])}
         for code in codes:
             if code in plan.new_programs:
-                found[code] = {c: plan.new_programs[code].get(c, _NEW_PROGRAM_BLANKS[c]) for c in columns}
+                planned = _new_values(plan.new_programs[code])
+                found[code] = {c: planned[c] for c in columns}
         return found
 
     def _compare(self, present: frozenset[str], rows: list, result: FileResult) -> None:
@@ -381,7 +382,7 @@ class _Checker:
             code = values["program_code"]
             old = current.get(code)
             if old is None:
-                plan.new_programs[code] = values
+                plan.new_programs[code] = _new_row(values)
                 result.added += 1
                 continue
             diffs = [c for c in scalars + lists if values[c] != old[c]]
@@ -389,11 +390,9 @@ class _Checker:
                 result.unchanged += 1
                 continue
             if code in plan.new_programs:
-                plan.new_programs[code].update(values)
+                plan.new_programs[code] = _new_row({**old, **values})
             else:
-                changes = plan.changed_programs.setdefault(old["id"], {})
-                changes.update({c: values[c] for c in scalars})
-                changes.update({c: values[c] for c in lists if c in diffs})
+                plan.changed_programs.setdefault(old["id"], {}).update({c: values[c] for c in diffs})
             for column in diffs:
                 self._note_change(result, line, code, column, old[column], values[column])
             result.updated += 1
@@ -423,10 +422,9 @@ class _Checker:
                 by_id[program_id][column] = frozenset(slugs)
         for row in current.values():
             row.update(self.plan.changed_programs.get(row["id"], {}))
-        blank = {column: _NEW_PROGRAM_BLANKS.get(column) for column in (*scalars, *lists)}
         for code in codes:
             if code in self.plan.new_programs:
-                current[code] = {**blank, **self.plan.new_programs[code]}
+                current[code] = _new_values(self.plan.new_programs[code])
         return current
 
     def _note_change(self, result: FileResult, line: int, key: str, column: str, old, new) -> None:
@@ -479,10 +477,11 @@ class _Checker:
             column = FEATURE_COLUMNS[gone[feature_id].kind]
             if program_id not in removed and column not in plan.changed_programs.get(program_id, {}):
                 counts[feature_id] = counts.get(feature_id, 0) + 1
-        planned = [*plan.new_programs.values(), *plan.changed_programs.values()]
         for feature_id, row in gone.items():
             column = FEATURE_COLUMNS[row.kind]
-            listing = sum(1 for values in planned if row.slug in values.get(column, ()))
+            position = _NEW_COLUMNS.index(column)
+            listing = sum(1 for new in plan.new_programs.values() if row.slug in new[position])
+            listing += sum(1 for changes in plan.changed_programs.values() if row.slug in changes.get(column, ()))
             if listing:
                 counts[feature_id] = counts.get(feature_id, 0) + listing
         return counts
@@ -530,25 +529,24 @@ class _Writer:
         if plan.removed_features:
             self.connection.execute(delete(features).where(features.c.id.in_(plan.removed_features)))
 
-    def _insert_programs(self, rows: list[dict]) -> None:
+    def _insert_programs(self, rows: list[tuple]) -> None:
         store_date = self._store_date
         stamp = store_date(self.now)
         stored = []
-        for values in rows:
-            row = [values.get(c, _NEW_PROGRAM_BLANKS.get(c)) for c in _INSERT_COLUMNS]
-            row[_REGION] = region_of(values["state"])
+        for new in rows:
+            row = list(new[:_STORED])
             for position in _DATES:
                 row[position] = store_date(row[position])
-            stored.append((*row, stamp, stamp))
+            stored.append((*row, region_of(new[_STATE]), stamp, stamp))
         _insert_rows(self.connection, programs, (*_INSERT_COLUMNS, "created_at", "updated_at"), stored)
+        codes = [new[_CODE] for new in rows]
         ids = dict(
             self.connection.execute(
-                select(programs.c.program_code, programs.c.id).where(
-                    programs.c.program_code.in_([values["program_code"] for values in rows])
-                )
+                select(programs.c.program_code, programs.c.id).where(programs.c.program_code.in_(codes))
             ).all()
         )
-        self._link([(ids[values["program_code"]], values) for values in rows], list(_LIST_KINDS))
+        lists = list(FEATURE_COLUMNS.values())
+        self._link([(ids[new[_CODE]], dict(zip(lists, new[_STORED:]))) for new in rows], lists)
 
     def _update_programs(self, changed: list[tuple[int, dict]]) -> None:
         """Rewrite the planned columns of changed programs, then their changed feature links."""
@@ -605,13 +603,26 @@ def _feature_key(values: dict) -> object:
 
 # What a new program's row holds, in order: the registry's stored columns, then its region.
 _INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region")
-_REGION = _INSERT_COLUMNS.index("region")
+# A planned new program (`Plan.new_programs`): its stored columns, then its slug lists.
+_NEW_COLUMNS = (*(column.name for column in STORED_COLUMNS), *FEATURE_COLUMNS.values())
+_STORED = len(STORED_COLUMNS)
+_CODE = _NEW_COLUMNS.index("program_code")
+_STATE = _NEW_COLUMNS.index("state")
 _DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
 # What a new program holds in a column its file leaves out: each column's blank, no features.
 _NEW_PROGRAM_BLANKS = {
     **{column.name: column.blank for column in STORED_COLUMNS},
     **{column: frozenset() for column in FEATURE_COLUMNS.values()},
 }
+
+
+def _new_row(values: dict) -> tuple:
+    """A new program's validated values as the plan keeps them (blank where the file has none)."""
+    return tuple(values.get(c, _NEW_PROGRAM_BLANKS[c]) for c in _NEW_COLUMNS)
+
+
+def _new_values(row: tuple) -> dict:
+    return dict(zip(_NEW_COLUMNS, row))
 
 
 def _insert_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
