@@ -1,27 +1,31 @@
 """Admin pages: thin views over finder.admin.accounts and finder.admin.imports."""
 
 import io
+import time
 from datetime import date
 
 from flask import (Response, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
+from flask_limiter.util import get_remote_address
 from sqlalchemy import func, select
+from werkzeug.exceptions import TooManyRequests
 
 from ..catalog import export_programs
 from ..catalog.vocab import PROGRAM_TYPES, REGIONS
+from ..errors import render_error
 from ..extensions import db, limiter
 from ..models import Program
 from ..models.admin import AdminUser
 from ..security import plain_path
-from . import accounts, bp, catalog_admin, imports
+from . import accounts, bp, catalog_admin, imports, login_limit
 from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, UploadForm
 
 PUBLIC = {"admin.login"}
 LOGIN_FAILED = "That email and password do not match an admin account."
 
 
-def _login_limit() -> str:
-    return current_app.config.get("ADMIN_LOGIN_LIMIT", "5 per minute")
+def _login_limit() -> login_limit.Limit:
+    return login_limit.Limit.parse(current_app.config.get("ADMIN_LOGIN_LIMIT", "5 per minute"))
 
 
 def _upload_limit() -> str:
@@ -54,13 +58,19 @@ def _forms():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 303)
 def login():
     form = LoginForm()
     status = 200
+    if request.method == "POST":
+        # Counted before the password is checked, in the database all workers share.
+        verdict = login_limit.count_attempt(db.session, get_remote_address(), _login_limit(), int(time.time()))
+        if not verdict.allowed:
+            response, code = render_error(TooManyRequests())
+            return response, code, {"Retry-After": str(verdict.retry_after)}
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            login_limit.give_back_attempt(db.session, get_remote_address())
             session.clear()
             session["admin_id"], session["admin_version"] = user.id, user.session_version
             target = plain_path(request.args.get("next"))

@@ -2,6 +2,7 @@
 
 from .admin import AdminImport, AdminUser
 from .catalog import CatalogState, Feature, Program
+from .limits import LoginAttempt
 from .shortlists import Shortlist, ShortlistEntry
 
-__all__ = ["AdminImport", "AdminUser", "CatalogState", "Feature", "Program", "Shortlist", "ShortlistEntry"]
+__all__ = ["AdminImport", "AdminUser", "CatalogState", "Feature", "LoginAttempt", "Program", "Shortlist", "ShortlistEntry"]
