@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ..catalog import LoadResult, Source, load_catalog
+from ..catalog.csvfile import is_binary
 from ..catalog.tables import utcnow
 from ..models.admin import AdminImport
 
@@ -42,7 +43,7 @@ def not_text(data: bytes) -> str | None:
     """A message when the bytes are plainly not a text CSV file."""
     if not data:
         return "The file is empty. Choose a features.csv or programs.csv file."
-    if b"\x00" in data[:65536]:
+    if is_binary(data):
         return "This is not a text CSV file (it holds binary data). Save it as CSV (UTF-8) and upload that."
     return None
 

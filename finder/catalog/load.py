@@ -15,14 +15,16 @@ from itertools import islice
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 
 from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
-from .csvfile import BrokenRecord, open_text, records
+from .csvfile import BrokenRecord, delimiter_name, open_text, other_delimiter, records
 from .problems import Invalid, Problem
-from .schema import FEATURES, PROGRAMS, RowReader, feature_columns, kind_of_header, program_columns
+from .schema import (FEATURE_COLUMN_NAMES, FEATURES, PROGRAM_COLUMN_NAMES, PROGRAMS, RowReader, feature_columns,
+                     kind_of_header, program_columns)
 from .tables import catalog_state, features, program_features, programs, utcnow
 from .transactions import read_snapshot
 from .vocab import FEATURE_COLUMNS, region_of
 
 CHUNK = 1000
+KNOWN_COLUMN_NAMES = frozenset(PROGRAM_COLUMN_NAMES) | frozenset(FEATURE_COLUMN_NAMES)
 MAX_CHANGES = 2000  # changed fields kept for a preview; the counts are always complete
 
 # A progress callback: (path, records done, lines in the file).
@@ -170,6 +172,15 @@ def read_vocabulary(connection: Connection) -> dict[str, dict[str, int]]:
     return vocabulary
 
 
+def _until_broken(rows, broken: list) -> Iterator:
+    """The records of `rows` up to broken CSV syntax, which is put in `broken` instead of
+    raised, so the records before it (in the same chunk too) are still checked."""
+    try:
+        yield from rows
+    except BrokenRecord as error:
+        broken.append(error)
+
+
 def _chunks(iterable, size: int) -> Iterator[list]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
@@ -253,6 +264,10 @@ class _Checker:
             self.problem(source.path, error.line, "file", error.message)
             return
         result.kind = kind_of_header(header)
+        if result.kind is None and (delimiter := other_delimiter(header, KNOWN_COLUMN_NAMES)):
+            self.problem(source.path, 1, "file",
+                         f"this file uses {delimiter_name(delimiter)} between columns; save it with commas")
+            return
         if result.kind is None:
             self.problem(
                 source.path, 1, "file",
@@ -273,34 +288,34 @@ class _Checker:
         key_of = _program_key if result.kind == PROGRAMS else _feature_key
         first_line: dict[object, int] = {}
         done = 0
-        try:
-            for chunk in _chunks(rows, CHUNK):
-                read = []
-                for line, cells in chunk:
-                    values, errors = reader.read(cells)
-                    for column, message in errors:
-                        self.problem(path, line, column, message)
-                    key = key_of(values)
-                    if key in first_line:
-                        column = "program_code" if result.kind == PROGRAMS else "slug"
-                        self.problem(path, line, column, f"duplicate of line {first_line[key]}, which has the same {column}")
-                        continue
-                    if key is not None:
-                        first_line[key] = line
-                    read.append((line, values, not errors))
-                if result.kind == PROGRAMS:
-                    broken = self._check_stored_rows(path, reader.present, read)
-                    read = [(line, values, ok and line not in broken) for line, values, ok in read]
-                valid = [(line, values) for line, values, ok in read if ok]
-                if not self.problems:
-                    self._compare(reader.present, valid, result)
-                elif result.kind == FEATURES:
-                    for _, values in valid:
-                        self.known_slugs.setdefault(values["kind"], set()).add(values["slug"])
-                done += len(chunk)
-                if self.progress:
-                    self.progress(path, done, total)
-        except BrokenRecord as error:
+        syntax: list[BrokenRecord] = []  # the records before broken syntax are checked like any others
+        for chunk in _chunks(_until_broken(rows, syntax), CHUNK):
+            read = []
+            for line, cells in chunk:
+                values, errors = reader.read(cells)
+                for column, message in errors:
+                    self.problem(path, line, column, message)
+                key = key_of(values)
+                if key in first_line:
+                    column = "program_code" if result.kind == PROGRAMS else "slug"
+                    self.problem(path, line, column, f"duplicate of line {first_line[key]}, which has the same {column}")
+                    continue
+                if key is not None:
+                    first_line[key] = line
+                read.append((line, values, not errors))
+            if result.kind == PROGRAMS:
+                broken = self._check_stored_rows(path, reader.present, read)
+                read = [(line, values, ok and line not in broken) for line, values, ok in read]
+            valid = [(line, values) for line, values, ok in read if ok]
+            if not self.problems:
+                self._compare(reader.present, valid, result)
+            elif result.kind == FEATURES:
+                for _, values in valid:
+                    self.known_slugs.setdefault(values["kind"], set()).add(values["slug"])
+            done += len(chunk)
+            if self.progress:
+                self.progress(path, done, total)
+        for error in syntax:
             self.problem(path, error.line, "file", error.message)
         self.seen_keys[result.kind].update(first_line)
 
