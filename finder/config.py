@@ -36,6 +36,8 @@ def from_environment(instance_path: str) -> dict:
         # Seconds a statement waits for another transaction's lock before the request gets a 503.
         "DATABASE_LOCK_WAIT": float(os.environ.get("DATABASE_LOCK_WAIT") or 10),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # Days the bytes of an upload that was previewed but never applied are kept (docs/admin.md).
+        "ADMIN_UPLOAD_RETENTION_DAYS": int(os.environ.get("ADMIN_UPLOAD_RETENTION_DAYS") or 7),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -20,8 +20,10 @@ from .problems import Invalid, Problem
 from .schema import (FEATURE_COLUMN_NAMES, FEATURES, PROGRAM_COLUMN_NAMES, PROGRAMS, RowReader, feature_columns,
                      kind_of_header, program_columns)
 from .tables import catalog_state, features, program_features, programs, utcnow
+from .text import plural
 from .transactions import read_snapshot
 from .vocab import FEATURE_COLUMNS, region_of
+from .workbook import is_workbook, workbook_records
 
 CHUNK = 1000
 KNOWN_COLUMN_NAMES = frozenset(PROGRAM_COLUMN_NAMES) | frozenset(FEATURE_COLUMN_NAMES)
@@ -250,11 +252,13 @@ class _Checker:
         self.results.append(result)
         self.order.setdefault(source.path, len(self.order))
         try:
-            text = open_text(source.data)
+            if is_workbook(source.path, source.data):  # the same records as a CSV file's
+                rows = workbook_records(source.data)
+            else:
+                rows = records(open_text(source.data))
         except Invalid as error:
             self.problem(source.path, 1, "file", error.message)
             return
-        rows = records(text)
         try:
             _, header = next(rows)
         except StopIteration:
@@ -281,7 +285,7 @@ class _Checker:
         reader = RowReader(columns, header)
         for problem in reader.header_problems:
             self.problem(source.path, problem.line, problem.column, problem.message)
-        total = source.data.count(b"\n") or 1
+        total = getattr(rows, "lines", None) or source.data.count(b"\n") or 1
         self._read_rows(source.path, reader, rows, result, total)
 
     def _read_rows(self, path: str, reader: RowReader, rows, result: FileResult, total: int) -> None:
@@ -473,7 +477,7 @@ class _Checker:
             row = gone[feature_id]
             self.problem(
                 result.path, 1, "file",
-                f"--prune would remove {row.kind} '{row.slug}', which {count} program(s) still list; "
+                f"--prune would remove {row.kind} '{row.slug}', which {plural(count, 'program')} still {'lists' if count == 1 else 'list'}; "
                 f"remove it from programs.csv first (or in the same command)",
             )
         if not in_use:
