@@ -60,7 +60,7 @@ def plain_path(value: str | None) -> str | None:
 def same_site_path(address: str | None, host: str) -> str | None:
     """The plain path (and query) of an address on this site, else None.
 
-    `address` is a plain path, or an absolute http(s) address whose host is `host` (a
+    `address` is a plain path, or an absolute http or https address whose host is `host` (a
     Referer, say). Whatever else it is, even unparseable (`http://[`), it is not this site.
     """
     if not address or _NOT_PLAIN.search(address):

@@ -78,7 +78,7 @@ def test_a_path_that_does_not_exist_is_a_problem_exit_1_and_the_other_files_are_
         f"{missing}: line 1: file: there is no file at this path",
         f"{bad}: line 2: state: 'ZZ' is not the USPS code of a US state, DC or PR",
         f"{tmp_path}: line 1: file: this is a folder, not a file",
-        "3 problem(s) found; nothing was written.",
+        "3 problems found; nothing was written.",
     ]
     assert records(app) == {}
 
