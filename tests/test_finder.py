@@ -278,7 +278,7 @@ def test_program_page_shows_every_field_features_by_kind_and_a_safe_link(finder_
     assert response.status_code == 200
     assert '<a href="/programs?state=CO">Back to your results</a>' in body
     for text in ("Cañon City Integrated IR", "Rocky University", "Colorado", "West", "6 years", "J-1",
-                 "12 months of protected research", "Pediatric IR", "Children", "T32 grant", "Faculty mentor",
+                 "Research months (protected, whole program)</dt><dd>12 months", "Pediatric IR", "Children", "T32 grant", "Faculty mentor",
                  "Where this program fits"):
         assert text in body, text
     assert 'href="https://a.example.org" rel="noopener noreferrer"' in body
