@@ -2,11 +2,11 @@
 
 import csv
 import random
-from functools import cache
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TextIO
 
+from . import places
 from .columns import PROGRAM_COLUMNS, RULE_COLUMNS, ProgramColumn, row_problems
 from .schema import PROGRAM_COLUMN_NAMES, program_columns
 from .vocab import FEATURE_COLUMNS, STATES
@@ -109,7 +109,7 @@ def _row(rng: random.Random, number: int, state: str, vocabulary: Mapping[str, S
         "board_pass_rate": _maybe(rng, 0.7, lambda: rng.choice((88, 90, 92, 94, 95, 96, 97, 98, 100, 100))),
         "program_director": _maybe(rng, 0.8, lambda: f"Dr. {rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"),
         "contact_email": _maybe(rng, 0.8, lambda: f"ir-program{number}@example.org"),
-        "zip_code": _maybe(rng, 0.85, lambda: rng.choice(_zip_codes(state, city) or _zip_codes(state, ""))),
+        "zip_code": _maybe(rng, 0.85, lambda: rng.choice(places.zip_codes(state, city) or places.zip_codes(state))),
     }
     for kind, column in FEATURE_COLUMNS.items():
         slugs = list(vocabulary.get(kind, ()))
@@ -120,23 +120,6 @@ def _row(rng: random.Random, number: int, state: str, vocabulary: Mapping[str, S
     for name, _ in row_problems(_parsed_rule_columns(values), frozenset(RULE_COLUMNS)):
         values[name] = ""  # e.g. no intern year for a fellowship
     return [values[name] for name in PROGRAM_COLUMN_NAMES]
-
-
-@cache
-def _zip_codes_by_place() -> dict[tuple[str, str], list[str]]:
-    """Active standard ZIP codes of the app's ZIP data by (state, city), and by (state, "")."""
-    from zipcodes import list_all  # only a file with ZIP codes pays for reading the data
-
-    by_place: dict[tuple[str, str], list[str]] = {}
-    for entry in list_all():
-        if entry["active"] and entry["zip_code_type"] == "STANDARD":
-            by_place.setdefault((entry["state"], entry["city"].casefold()), []).append(entry["zip_code"])
-            by_place.setdefault((entry["state"], ""), []).append(entry["zip_code"])
-    return by_place
-
-
-def _zip_codes(state: str, city: str) -> list[str]:
-    return _zip_codes_by_place().get((state, city.casefold()), [])
 
 
 def _any_value(rng: random.Random, column: ProgramColumn, number: int) -> object:
