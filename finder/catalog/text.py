@@ -30,3 +30,9 @@ def unguard_formula(cell: str) -> str:
     if len(cell) > 1 and cell[0] == "'" and cell[1] in "'=+-@\t\r":
         return cell[1:]
     return cell
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`count` with the noun that fits it, thousands separated: "1 problem", "1,204 problems"."""
+    noun = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {noun}"
