@@ -142,13 +142,21 @@ def lock_catalog(connection: Connection) -> int:
 
 
 def bump_version(connection: Connection) -> int:
-    """Record that the catalog changed; every app instance rebuilds its caches."""
+    """Record that the catalog changed, and store the finder's index of the new version.
+
+    Every app instance sees the new version on its next request and loads that index
+    instead of building its own (finder/programs/search.py).
+    """
+    from ..programs.search import store_index
+
     connection.execute(
         update(catalog_state)
         .where(catalog_state.c.id == 1)
         .values(version=catalog_state.c.version + 1, changed_at=utcnow())
     )
-    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
+    version = connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
+    store_index(connection, version)
+    return version
 
 
 def read_vocabulary(connection: Connection) -> dict[str, dict[str, int]]:

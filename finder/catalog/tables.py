@@ -7,7 +7,8 @@ app's metadata is this one, so Alembic sees every table of the app here.
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint, event, insert,
+    Column, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint, event,
+    insert,
 )
 
 from .columns import STORED_COLUMNS
@@ -70,6 +71,17 @@ catalog_state = Table(
     Column("id", Integer, primary_key=True),
     Column("version", Integer, nullable=False, default=0),
     Column("changed_at", DateTime, nullable=False, default=utcnow),
+)
+
+
+# The finder's index of the catalog (finder/programs/search.py), built by the change that made
+# its version and stored with it, so every app process and instance only loads it.
+finder_index = Table(
+    "finder_index",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("built_at", DateTime, nullable=False, default=utcnow),
+    Column("data", LargeBinary, nullable=False),
 )
 
 

@@ -17,7 +17,12 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of `text`, the units keyword search matches against."""
-    return _WORD.findall(fold(text).replace("_", " "))
+    return folded_words(fold(text))
+
+
+def folded_words(folded: str) -> list[str]:
+    """The words of text that is already folded (see `words`)."""
+    return _WORD.findall(folded.replace("_", " "))
 
 
 def guard_formula(cell: str) -> str:
