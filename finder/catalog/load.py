@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
 from .csvfile import BrokenRecord, delimiter_name, open_text, other_delimiter, records
+from .institutions import institution_key
 from .problems import Invalid, Problem
 from .schema import (FEATURE_COLUMN_NAMES, FEATURES, PROGRAM_COLUMN_NAMES, PROGRAMS, RowReader, feature_columns,
                      kind_of_header, program_columns)
@@ -564,7 +565,7 @@ class _Writer:
             row = list(new[:_STORED])
             for position in _DATES:
                 row[position] = store_date(row[position])
-            stored.append((*row, region_of(new[_STATE]), stamp, stamp))
+            stored.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
         _insert_rows(self.connection, programs, (*_INSERT_COLUMNS, "created_at", "updated_at"), stored)
         codes = [new[_CODE] for new in rows]
         ids = dict(
@@ -628,13 +629,14 @@ def _feature_key(values: dict) -> object:
     return None
 
 
-# What a new program's row holds, in order: the registry's stored columns, then its region.
-_INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region")
+# What a new program's row holds, in order: the registry's stored columns, then what is derived.
+_INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region", "institution_key")
 # A planned new program (`Plan.new_programs`): its stored columns, then its slug lists.
 _NEW_COLUMNS = (*(column.name for column in STORED_COLUMNS), *FEATURE_COLUMNS.values())
 _STORED = len(STORED_COLUMNS)
 _CODE = _NEW_COLUMNS.index("program_code")
 _STATE = _NEW_COLUMNS.index("state")
+_INSTITUTION = _NEW_COLUMNS.index("institution")
 _DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
 # What a new program holds in a column its file leaves out: each column's blank, no features.
 _NEW_PROGRAM_BLANKS = {
@@ -683,5 +685,7 @@ def _program_row(values: dict, now) -> dict:
     row = {c: v for c, v in values.items() if c not in _LIST_KINDS}
     if "state" in row:
         row["region"] = region_of(row["state"])
+    if "institution" in row:
+        row["institution_key"] = institution_key(row["institution"])
     row["updated_at"] = now
     return row
