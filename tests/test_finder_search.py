@@ -18,7 +18,7 @@ FEATURES = [
     (4, "mentorship", "mentor", "Mentor", None),
 ]
 NAMES = ["Cañon City", "canon", "Boston", "boston general", "Émile Zola", "Zeta", "ALPHA", "alpha", "Ångström"]
-STATE_CODES = ["MA", "TX", "PR", "CA", "NY"]
+STATE_CODES = ["MA", "TX", "PR", "CA", "NY", "ME", "MD", "NJ"]
 
 programs = st.fixed_dictionaries({
     "name": st.sampled_from(NAMES),
@@ -37,7 +37,8 @@ programs = st.fixed_dictionaries({
 
 queries = st.builds(
     Query,
-    q=st.sampled_from(["", "bos", "canon", "CAÑ", "zola emile", "alp", "sa ju", "x"]),
+    q=st.sampled_from(["", "bos", "canon", "CAÑ", "zola emile", "alp", "sa ju", "x", "ma", "MA bos", "new york",
+                       "massachusetts", "tex", "tx", "puerto rico", "n", "of", "jersey ca"]),
     type=st.lists(st.sampled_from(list(PROGRAM_TYPES)), max_size=2, unique=True).map(tuple),
     state=st.lists(st.sampled_from(STATE_CODES), max_size=2, unique=True).map(tuple),
     region=st.lists(st.sampled_from(["northeast", "south", "west", "midwest"]), max_size=2, unique=True).map(tuple),
@@ -78,9 +79,9 @@ def within_months(verified: date, months: int) -> bool:
 
 def matches(p: dict, q: Query) -> bool:
     slugs = {f[2] for f in FEATURES if f[0] in p["features"]}
-    text_words = words(f"{p['name']} {p['institution']} {p['city']}")
+    text_words = words(f"{p['name']} {p['institution']} {p['city']} {STATES[p['state']][0]}")
     checks = [
-        all(any(w.startswith(term) for w in text_words) for term in words(q.q)),
+        all(any(w.startswith(term) for w in text_words) or term == p["state"].lower() for term in words(q.q)),
         not q.type or p["program_type"] in q.type,
         not q.state or p["state"] in q.state,
         not q.region or STATES[p["state"]][1] in q.region,
@@ -174,6 +175,31 @@ def test_keyword_words_must_each_start_a_word_of_name_institution_or_city():
         assert index.count_matching(Query(q=found), TODAY) == 1, found
     for missing in ("anon", "canon x", "ity"):
         assert index.count_matching(Query(q=missing), TODAY) == 0, missing
+
+
+def test_keyword_words_also_match_the_states_name_by_its_word_starts_and_its_code_exactly():
+    base = dict(institution="Lark University", program_type="fellowship", length_years=1, positions_per_year=None,
+                esir_available=False, research_months=None, visa_sponsorship=None, data_verified_on=None,
+                features=set())
+    catalog = [dict(base, name="Harbor IR", city="Boston", state="MA"),
+               dict(base, name="Pine IR", city="Portland", state="ME"),
+               dict(base, name="Crab IR", city="Baltimore", state="MD"),
+               dict(base, name="Manhattan IR", city="New York", state="NY"),
+               dict(base, name="Lake IR", city="Buffalo", state="NY"),
+               dict(base, name="York IR", city="York", state="PA"),
+               dict(base, name="Alamo IR", city="San Antonio", state="TX")]
+    index = build(catalog)
+
+    def found(text: str) -> set[str]:
+        return {catalog[i - 1]["name"] for i in index.search(Query(q=text, per_page=100), TODAY).ids}
+
+    assert found("massachusetts") == found("MA boston") == {"Harbor IR"}
+    assert found("ma") == {"Harbor IR", "Pine IR", "Crab IR", "Manhattan IR"}  # MA, Maine, Maryland, Manhattan
+    assert found("ny") == found("new york") == {"Manhattan IR", "Lake IR"}
+    assert found("york") == {"Manhattan IR", "Lake IR", "York IR"}
+    assert found("tx") == found("tex") == {"Alamo IR"}
+    assert found("t") == {"Alamo IR"}  # a word start of Texas, not the code
+    assert found("bos ny") == set()
 
 
 def test_an_empty_catalog_matches_nothing_and_counts_zero():

@@ -3,7 +3,8 @@
 Every finder request (the page, its htmx partial, the JSON API, the pathway counts)
 goes through `ProgramIndex`, so they can never disagree. The index holds one numpy
 array per filterable column, one boolean row per feature, a prefix index of the
-folded words of name, institution and city, and the row order of every sort. A
+folded words of name, institution and city (a query word also matches the words of the
+state's name and its code), and the row order of every sort. A
 filter is a boolean mask; facet counts are masks counted once per option. Only the
 rows of the page asked for are then read from the database.
 
@@ -42,6 +43,8 @@ SORTS = {
 VISAS = {"j1": "J-1", "h1b": "H-1B"}
 TYPE_CODES = list(PROGRAM_TYPES)
 STATE_CODES = list(STATES)
+# What `q` matches of a program's state: the words of its full name (by their starts) and its code.
+STATE_WORDS = {code: frozenset(words(name)) for code, (name, _) in STATES.items()}
 REGION_CODES = list(REGIONS)
 _BLANK = -1
 
@@ -247,12 +250,17 @@ class ProgramIndex:
         return self.has_feature[self.features.index(feature)]
 
     def _keyword_mask(self, text: str) -> np.ndarray:
+        """Every word must start a word of name, institution, city or state name, or be the state's code."""
         mask = np.ones(self.size, dtype=bool)
         for word in set(words(text)):
             low = bisect.bisect_left(self.words, word)
             high = bisect.bisect_left(self.words, word + "\U0010ffff", lo=low)
             hit = np.zeros(self.size, dtype=bool)
             hit[self.word_rows[self.word_offsets[low]:self.word_offsets[high]]] = True
+            states = [i for i, code in enumerate(STATE_CODES)
+                      if word == code.lower() or any(w.startswith(word) for w in STATE_WORDS[code])]
+            if states:
+                hit |= np.isin(self.state, states)
             mask &= hit
         return mask
 
