@@ -328,8 +328,9 @@ query_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=
 query_strings = st.lists(
     st.tuples(st.sampled_from(["q", "type", "state", "region", "esir", "fellowship", "research", "mentorship",
                                "visa", "min_positions", "min_research_months", "max_length", "verified_within",
-                               "sort", "page", "per_page", "other"]),
-              query_values | st.sampled_from(["1", "TX", "0", "100", "-1", "j1", "name", "99999999999999"])),
+                               "near", "within", "want", "sort", "page", "per_page", "other"]),
+              query_values | st.sampled_from(["1", "TX", "0", "100", "-1", "j1", "name", "99999999999999",
+                                              "02108", "46245", "distance", "fit", "esir", "oncology"])),
     max_size=6,
 )
 

@@ -11,11 +11,13 @@ from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
+from ..catalog import places
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
-from .search import SORTS, VISAS, Query
+from .search import SORTS, VISAS, WISHES, Query
 
 _WHOLE = re.compile(r"\s*[0-9]{1,9}\s*")
 PER_PAGE_CHOICES = (10, 25, 50, 100)
+WITHIN_CHOICES = (10, 25, 50, 100, 250, 500, 1000)  # the radius menu; any 1-3000 is valid
 
 
 class WholeNumberField(IntegerField):
@@ -40,6 +42,26 @@ class ChoicesField(SelectMultipleField):
                 raise ValidationError(f"'{value[:40]}' is not a known value")
 
 
+def _zip_code(form, field):
+    """`near`: a 5-digit ZIP code of the app's ZIP data that has a location there."""
+    code = field.data = (field.data or "").strip()
+    if not code:
+        return
+    if not (len(code) == 5 and code.isascii() and code.isdigit()):
+        raise ValidationError(f"'{code[:40]}' is not a ZIP code: write its 5 digits, e.g. 02108")
+    if not places.is_known_zip(code):
+        raise ValidationError(f"{code} is not a ZIP code in the app's ZIP data")
+    if places.zip_location(code) is None:
+        raise ValidationError(f"{code} has no map position in the app's ZIP data: try a nearby ZIP code")
+
+
+def _needs_near(what: str):
+    def check(form, field):
+        if field.data and not form.near.data:
+            raise ValidationError(f"{what} needs a ZIP code in near (Near ZIP code)")
+    return check
+
+
 def _in_range(low: int, high: int):
     return [Optional(), NumberRange(low, high, message=f"must be a whole number from {low} to {high}")]
 
@@ -62,6 +84,9 @@ class FinderForm(FlaskForm):
     min_research_months = WholeNumberField("Research months, at least", validators=_in_range(0, 24))
     max_length = WholeNumberField("Length in years, at most", validators=_in_range(1, 7))
     verified_within = WholeNumberField("Verified within (months)", validators=_in_range(1, 1200))
+    near = StringField("Near ZIP code", validators=[Optional(), _zip_code])
+    within = WholeNumberField("Within (miles)", validators=[*_in_range(1, 3000), _needs_near("a distance limit")])
+    want = ChoicesField("My wishes")
     sort = SelectField("Sort by", choices=dict(SORTS), default="name")
     page = WholeNumberField("Page", default=1, validators=_in_range(1, 100000))
     per_page = WholeNumberField("Results per page", default=25, validators=_in_range(1, 100))
@@ -73,7 +98,12 @@ class FinderForm(FlaskForm):
         form = cls(formdata=present)
         for kind in FEATURE_KINDS:
             getattr(form, kind).choices = {f.slug: f.label for f in features if f.kind == kind}
+        form.want.choices = {**WISHES, **{f.slug: f.label for f in features if f.slug not in WISHES}}
         return form
+
+    def validate_sort(self, field):
+        if field.data == "distance" and not self.near.data:
+            raise ValidationError("sorting by distance needs a ZIP code in near (Near ZIP code)")
 
     def first_error(self) -> tuple[str, str]:
         """(parameter, message) of the first bad parameter, the message naming it."""
@@ -83,7 +113,7 @@ class FinderForm(FlaskForm):
     def query(self) -> Query:
         """The validated parameters as a `Query` (call after `validate()`)."""
         values = {name: tuple(dict.fromkeys(getattr(self, name).data or ()))
-                  for name in ("type", "state", "region", "visa", *FEATURE_KINDS)}
+                  for name in ("type", "state", "region", "visa", "want", *FEATURE_KINDS)}
         return Query(
             q=(self.q.data or "").strip(),
             esir=self.esir.data == "1",
@@ -91,6 +121,8 @@ class FinderForm(FlaskForm):
             min_research_months=self.min_research_months.data,
             max_length=self.max_length.data,
             verified_within=self.verified_within.data,
+            near=self.near.data or "",
+            within=self.within.data,
             sort=self.sort.data or "name",
             page=self.page.data or 1,
             per_page=self.per_page.data or 25,

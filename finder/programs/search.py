@@ -24,6 +24,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy import select
 
+from ..catalog import places
 from ..catalog.tables import catalog_state, features, program_features, programs
 from ..catalog.text import fold, words
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
@@ -39,6 +40,18 @@ SORTS = {
     "research": "Least research time first",
     "-research": "Most research time first",
     "updated": "Most recently verified first",
+    "distance": "Nearest first",
+    "fit": "Most wishes met first",
+}
+# Sorts computed per request (they depend on the query), not once per catalog version.
+QUERY_SORTS = ("distance", "fit")
+# Wishes (`want`) besides feature slugs: what each asks of a program, in words.
+WISHES = {
+    "esir": "ESIR available",
+    "signals": "Takes preference signals",
+    "comlex": "Accepts COMLEX",
+    "intern_included": "Intern year included",
+    "visa": "Sponsors a visa (J-1 or H-1B)",
 }
 VISAS = {"j1": "J-1", "h1b": "H-1B"}
 TYPE_CODES = list(PROGRAM_TYPES)
@@ -66,6 +79,9 @@ class Query:
     min_research_months: int | None = None
     max_length: int | None = None
     verified_within: int | None = None
+    near: str = ""
+    within: int | None = None
+    want: tuple[str, ...] = ()
     sort: str = "name"
     page: int = 1
     per_page: int = 25
@@ -75,14 +91,14 @@ class Query:
         current = getattr(self, name)
         if isinstance(current, tuple) and value is not None:
             return replace(self, **{name: tuple(v for v in current if v != value)}, page=1)
-        blank = {"q": "", "esir": False}.get(name, () if isinstance(current, tuple) else None)
+        blank = {"q": "", "near": "", "esir": False}.get(name, () if isinstance(current, tuple) else None)
         return replace(self, **{name: blank}, page=1)
 
 
 # Parameters that filter (sort and paging do not), in the order chips show them.
 FILTERS = (
     "q", "type", "state", "region", "esir", "fellowship", "research", "mentorship", "visa",
-    "min_positions", "min_research_months", "max_length", "verified_within",
+    "min_positions", "min_research_months", "max_length", "verified_within", "within",
 )
 OR_GROUPS = ("type", "state", "region", "visa")
 
@@ -97,13 +113,28 @@ def months_before(today: date, months: int) -> date:
     return date(year, month, min(today.day, last_day))
 
 
+@dataclass(frozen=True)
+class Fit:
+    """How a program meets the applicant's wishes: `met` of `of`, and the wishes it misses."""
+
+    met: int
+    of: int
+    missing: tuple[str, ...]
+
+
 @dataclass
 class Result:
-    """One page of matches: their ids in order, the total and the facet counts."""
+    """One page of matches: their ids in order, the total and the facet counts.
+
+    With `near`, `distances` gives each page program's miles (None: no location); with `want`,
+    `fits` gives each one's `Fit`.
+    """
 
     count: int
     ids: list[int]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    distances: dict[int, float | None] = field(default_factory=dict)
+    fits: dict[int, Fit] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -115,31 +146,53 @@ class FeatureInfo:
     description: str | None
 
 
-class ProgramIndex:
-    """The catalog of one version, as arrays (see the module docstring)."""
+# The programs columns the index reads, in this order (`ProgramIndex.load`).
+INDEX_COLUMNS = (
+    "id", "program_code", "name", "institution", "city", "state", "region", "program_type", "length_years",
+    "positions_per_year", "esir_available", "research_months", "visa_sponsorship", "data_verified_on",
+    "intern_year", "signals_accepted", "comlex_accepted", "zip_code",
+)
 
-    def __init__(self, version: int, rows: list, links: list, feature_rows: list):
+
+class ProgramIndex:
+    """The catalog of one version, as arrays (see the module docstring).
+
+    `columns` maps each name of INDEX_COLUMNS to its values, one per program in id order (a
+    column left out is all blank); `links` are (program_id, feature_id) pairs; `feature_rows`
+    the vocabulary as (id, kind, slug, label, description).
+    """
+
+    def __init__(self, version: int, columns: Mapping[str, list], links: list, feature_rows: list):
         self.version = version
-        self.size = len(rows)
-        columns = list(zip(*rows)) if rows else [()] * 14
-        (ids, codes, names, institutions, cities, states, regions, types, lengths, positions, esir,
-         research_months, visas, verified) = columns
-        self.ids = np.array(ids, dtype=np.int64)
-        self.type = _codes(types, TYPE_CODES)
-        self.state = _codes(states, STATE_CODES)
-        self.region = _codes(regions, REGION_CODES)
-        self.esir = np.array(esir, dtype=bool)
-        self.length = _numbers(lengths)
-        self.positions = _numbers(positions)
-        self.research_months = _numbers(research_months)
-        self.verified = _numbers(d.toordinal() if d else None for d in verified)
-        self.visa = {code: np.array([code in VISAS_SPONSORED.get(v or "none", ()) for v in visas], dtype=bool)
+        self.size = len(columns["id"])
+        blank = [None] * self.size
+        column = {name: columns.get(name, blank) for name in INDEX_COLUMNS}
+        self.ids = np.array(column["id"], dtype=np.int64)
+        self.type = _codes(column["program_type"], TYPE_CODES)
+        self.state = _codes(column["state"], STATE_CODES)
+        self.region = _codes(column["region"], REGION_CODES)
+        self.esir = np.array([bool(v) for v in column["esir_available"]], dtype=bool)
+        self.length = _numbers(column["length_years"])
+        self.positions = _numbers(column["positions_per_year"])
+        self.research_months = _numbers(column["research_months"])
+        self.verified = _numbers(d.toordinal() if d else None for d in column["data_verified_on"])
+        self.visa = {code: np.array([code in VISAS_SPONSORED.get(v or "none", ()) for v in column["visa_sponsorship"]],
+                                    dtype=bool)
                      for code in VISAS}
+        self.intern_included = np.array([v == "included" for v in column["intern_year"]], dtype=bool)
+        self.signals = np.array([v is True for v in column["signals_accepted"]], dtype=bool)
+        self.comlex = np.array([v is True for v in column["comlex_accepted"]], dtype=bool)
         self.features = [FeatureInfo(*row) for row in feature_rows]
         self.feature_by_key = {(f.kind, f.slug): f for f in self.features}
         self.has_feature = self._feature_matrix(links)
-        self._build_orders(names, codes)
-        self._build_words(names, institutions, cities)
+        self._build_locations(column.get("zip_code", blank), column["city"], column["state"])
+        self._build_orders(column["name"], column["program_code"])
+        self._build_words(column["name"], column["institution"], column["city"])
+
+    @classmethod
+    def from_rows(cls, version: int, rows: list[Mapping], links: list, feature_rows: list) -> ProgramIndex:
+        """The index of programs given as mappings of column name to value (missing: blank)."""
+        return cls(version, {name: [row.get(name) for row in rows] for name in INDEX_COLUMNS}, links, feature_rows)
 
     @classmethod
     def load(cls, connection, version: int | None = None) -> ProgramIndex:
@@ -147,17 +200,16 @@ class ProgramIndex:
         if version is None:
             version = read_version(connection)
         c = programs.c
-        rows = connection.execute(
-            select(c.id, c.program_code, c.name, c.institution, c.city, c.state, c.region, c.program_type, c.length_years,
-                   c.positions_per_year, c.esir_available, c.research_months, c.visa_sponsorship,
-                   c.data_verified_on).order_by(c.id)
-        ).all()
+        names = [name for name in INDEX_COLUMNS if name in c]
+        rows = connection.execute(select(*(c[name] for name in names)).order_by(c.id)).all()
+        values = list(zip(*rows)) if rows else [()] * len(names)
+        columns = {name: list(value) for name, value in zip(names, values)}
         links = connection.execute(select(program_features.c.program_id, program_features.c.feature_id)).all()
         feature_rows = connection.execute(
             select(features.c.id, features.c.kind, features.c.slug, features.c.label, features.c.description)
             .order_by(features.c.kind, features.c.label, features.c.slug)
         ).all()
-        return cls(version, rows, links, feature_rows)
+        return cls(version, columns, links, feature_rows)
 
     # Building ---------------------------------------------------------------
 
@@ -169,6 +221,39 @@ class ProgramIndex:
             program_ids = np.fromiter((link[0] for link in links), dtype=np.int64, count=len(links))
             matrix[feature_rows, self.rows_of(program_ids)] = True
         return matrix
+
+    def _build_locations(self, zip_codes, cities, states) -> None:
+        """Each program's latitude and longitude in degrees (NaN: no location), contract "Places"."""
+        memo: dict[tuple, places.Location | None] = {}
+        latitude = np.full(self.size, np.nan)
+        longitude = np.full(self.size, np.nan)
+        for row, key in enumerate(zip(zip_codes, cities, states)):
+            if key not in memo:
+                memo[key] = places.program_location(*key)
+            if (found := memo[key]) is not None:
+                latitude[row], longitude[row] = found
+        self.latitude, self.longitude = latitude, longitude
+        self.located = ~np.isnan(latitude)
+        self._distances: dict[str, np.ndarray] = {}
+
+    def distances_from(self, zip_code: str) -> np.ndarray:
+        """Miles from a ZIP code to every program (NaN: the program or the ZIP code has no location).
+
+        The last few origins asked for are kept, so one request (filter, sort, facets) and the
+        next pages of the same search measure once.
+        """
+        found = self._distances.get(zip_code)
+        if found is None:
+            origin = places.zip_location(zip_code)
+            if origin is None:
+                found = np.full(self.size, np.nan)
+            else:
+                found = places.haversine_miles(self.latitude, self.longitude, *origin)
+            found.setflags(write=False)
+            if len(self._distances) >= 32:
+                self._distances.pop(next(iter(self._distances)), None)
+            self._distances[zip_code] = found
+        return found
 
     def _build_orders(self, names, codes) -> None:
         """Every sort's row order; ties go by folded name, then program_code, both ascending."""
@@ -241,7 +326,35 @@ class ProgramIndex:
             masks["max_length"] = (self.length <= query.max_length) & (self.length != _BLANK)
         if query.verified_within is not None:
             masks["verified_within"] = self.verified >= months_before(today, query.verified_within).toordinal()
+        if query.within is not None and query.near:
+            with np.errstate(invalid="ignore"):
+                masks["within"] = self.distances_from(query.near) <= query.within  # NaN: never
         return masks
+
+    def wish_column(self, wish: str) -> np.ndarray:
+        """Which programs meet one wish of `want`: a word of WISHES, else a feature slug of any kind."""
+        if wish in WISHES:
+            return {
+                "esir": lambda: self.esir,
+                "signals": lambda: self.signals,
+                "comlex": lambda: self.comlex,
+                "intern_included": lambda: self.intern_included,
+                "visa": lambda: self.visa["j1"] | self.visa["h1b"],
+            }[wish]()
+        rows = [i for i, f in enumerate(self.features) if f.slug == wish]
+        return self.has_feature[rows].any(axis=0) if rows else np.zeros(self.size, dtype=bool)
+
+    def wish_label(self, wish: str) -> str:
+        if wish in WISHES:
+            return WISHES[wish]
+        return next((f.label for f in self.features if f.slug == wish), wish)
+
+    def wish_choices(self) -> dict[str, str]:
+        """Every possible wish, by value, with its label (the features' slugs after the fixed ones)."""
+        choices = dict(WISHES)
+        for feature in self.features:
+            choices.setdefault(feature.slug, feature.label)
+        return choices
 
     def feature_column(self, kind: str, slug: str) -> np.ndarray:
         feature = self.feature_by_key.get((kind, slug))
@@ -278,11 +391,33 @@ class ProgramIndex:
         """The ids of the page asked for, in sort order, the total, and the facet counts."""
         masks = self.masks(query, today or date.today())
         matching = self._combine(masks)
-        order = self.orders[query.sort]
-        ordered = order[matching[order]]
+        distances = self.distances_from(query.near) if query.near else None
+        wishes = tuple(dict.fromkeys(query.want))
+        columns = {w: self.wish_column(w) for w in wishes}
+        met = np.sum(list(columns.values()), axis=0, dtype=np.int16) if wishes else None
+        if query.sort in QUERY_SORTS:
+            # Matches in name order (the tie-break), then a stable sort by the query's own key.
+            by_name = self.orders["name"]
+            ordered = by_name[matching[by_name]]
+            if query.sort == "distance" and distances is not None:
+                key = np.nan_to_num(distances[ordered], nan=np.inf)  # no location: last
+                ordered = ordered[np.argsort(key, kind="stable")]
+            elif query.sort == "fit" and met is not None:
+                ordered = ordered[np.argsort(-met[ordered], kind="stable")]
+        else:
+            order = self.orders[query.sort]
+            ordered = order[matching[order]]
         start = (query.page - 1) * query.per_page
         page_rows = ordered[start:start + query.per_page]
-        result = Result(int(ordered.size), self.ids[page_rows].tolist())
+        ids = self.ids[page_rows].tolist()
+        result = Result(int(ordered.size), ids)
+        if distances is not None:
+            result.distances = {i: (None if np.isnan(d) else float(d)) for i, d in zip(ids, distances[page_rows])}
+        if met is not None:
+            result.fits = {
+                i: Fit(int(met[row]), len(wishes), tuple(w for w in wishes if not columns[w][row]))
+                for i, row in zip(ids, page_rows.tolist())
+            }
         if facets:
             result.facets = self._facets(masks, matching)
         return result

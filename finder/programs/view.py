@@ -4,7 +4,7 @@ Plain functions over a `Query` and the index; links are query strings (`?…`) s
 templates put them after the page's own address.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from urllib.parse import urlencode
 
@@ -60,7 +60,7 @@ class Chip:
     value: str | None
 
 
-def value_label(index: ProgramIndex, name: str, value) -> str:
+def value_label(index: ProgramIndex, name: str, value, query_near: str = "") -> str:
     if name in AND_GROUPS:
         feature = index.feature_by_key.get((name, value))
         return feature.label if feature else value
@@ -75,6 +75,7 @@ def value_label(index: ProgramIndex, name: str, value) -> str:
         "min_research_months": lambda: f"At least {value} research months",
         "max_length": lambda: f"At most {value} years",
         "verified_within": lambda: f"Verified within {value} months",
+        "within": lambda: f"Within {value} miles of {query_near}",
     }[name]()
 
 
@@ -86,12 +87,14 @@ def chips(index: ProgramIndex, query: Query) -> list[Chip]:
         values = value if isinstance(value, tuple) else ((value,) if value not in (None, "", False) else ())
         for item in values:
             single = None if not isinstance(value, tuple) else item
-            result.append(Chip(value_label(index, name, item), link(query.without(name, single)), name, single))
+            result.append(Chip(value_label(index, name, item, query.near), link(query.without(name, single)), name,
+                               single))
     return result
 
 
 def clear_all(query: Query) -> str:
-    return link(Query(sort=query.sort, per_page=query.per_page))
+    """The same search without any filter: sort, page size, the ZIP code and the wishes stay."""
+    return link(Query(sort=query.sort, per_page=query.per_page, near=query.near, want=query.want))
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def advice(index: ProgramIndex, query: Query, today: date) -> list[Advice]:
             candidates = [(value_label(index, name, slug), query.without(name, slug)) for slug in value]
         elif value not in (None, "", False, ()):
             shown = ", ".join(value_label(index, name, v) for v in value) if isinstance(value, tuple) else \
-                value_label(index, name, value)
+                value_label(index, name, value, query.near)
             candidates = [(shown, query.without(name))]
         else:
             candidates = []
@@ -191,6 +194,30 @@ def verified_ago(verified_on: date | None, today: date) -> str:
     if months < 24:
         return f"verified {months} month{'s' if months > 1 else ''} ago"
     return f"verified {months // 12} years ago"
+
+
+def miles(distance: float | None) -> str:
+    """A distance as a result shows it: `42 miles`, `1 mile`, `under 1 mile`."""
+    if distance is None:
+        return "distance not known"
+    if distance < 0.5:
+        return "under 1 mile"
+    whole = round(distance)
+    return f"{whole:,} mile{'' if whole == 1 else 's'}"
+
+
+def fit_sentence(index: ProgramIndex, fit) -> str:
+    """`Meets 4 of 5 wishes; misses: ESIR available` (or `meets all 3 wishes`)."""
+    wishes = "wish" if fit.of == 1 else "wishes"
+    if fit.met == fit.of:
+        return f"Meets {'the' if fit.of == 1 else 'all ' + str(fit.of)} {wishes}"
+    missing = ", ".join(index.wish_label(w) for w in fit.missing)
+    return f"Meets {fit.met} of {fit.of} {wishes}; misses: {missing}"
+
+
+def by_fit(query: Query) -> str:
+    """The same search with the programs that meet most wishes first."""
+    return link(replace(query, sort="fit", page=1))
 
 
 def sort_label(sort: str) -> str:
