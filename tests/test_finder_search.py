@@ -141,7 +141,7 @@ def within_months(verified: date, months: int) -> bool:
 
 
 def matches(p: dict, q: Query) -> bool:
-    slugs = {f[2] for f in FEATURES if f[0] in p["features"]}
+    kinds_and_slugs = {(f[1], f[2]) for f in FEATURES if f[0] in p["features"]}
     text_words = words(f"{p['name']} {p['institution']} {p['city']} {STATES[p['state']][0]}")
     checks = [
         all(any(w.startswith(term) for w in text_words) or term == p["state"].lower() for term in words(q.q)),
@@ -149,7 +149,7 @@ def matches(p: dict, q: Query) -> bool:
         not q.state or p["state"] in q.state,
         not q.region or STATES[p["state"]][1] in q.region,
         not q.esir or p["esir_available"],
-        all(s in slugs for s in q.fellowship + q.research + q.mentorship),
+        all((kind, s) in kinds_and_slugs for kind in ("fellowship", "research", "mentorship") for s in getattr(q, kind)),
         not q.visa or bool(VISAS_SPONSORED.get(p["visa_sponsorship"] or "none") & set(q.visa)),
         q.min_positions is None or (p["positions_per_year"] is not None and p["positions_per_year"] >= q.min_positions),
         q.min_research_months is None or (p["research_months"] is not None and p["research_months"] >= q.min_research_months),

@@ -43,8 +43,6 @@ SORTS = {
     "distance": "Nearest first",
     "fit": "Most wishes met first",
 }
-# Sorts computed per request (they depend on the query), not once per catalog version.
-QUERY_SORTS = ("distance", "fit")
 # Wishes (`want`) besides feature slugs: what each asks of a program, in words.
 WISHES = {
     "esir": "ESIR available",
@@ -234,25 +232,34 @@ class ProgramIndex:
                 latitude[row], longitude[row] = found
         self.latitude, self.longitude = latitude, longitude
         self.located = ~np.isnan(latitude)
-        self._distances: dict[str, np.ndarray] = {}
+        # The last origins of `near` asked for: their distances (and distance order once sorted by).
+        self._origins: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
 
     def distances_from(self, zip_code: str) -> np.ndarray:
-        """Miles from a ZIP code to every program (NaN: the program or the ZIP code has no location).
+        """Miles from a ZIP code to every program (NaN: the program or the ZIP code has no location)."""
+        return self._origin(zip_code)[0]
 
-        The last few origins asked for are kept, so one request (filter, sort, facets) and the
-        next pages of the same search measure once.
-        """
-        found = self._distances.get(zip_code)
+    def distance_order(self, zip_code: str) -> np.ndarray:
+        """Every row, nearest first from a ZIP code; no location last; ties by name, then code."""
+        distances, order = self._origin(zip_code)
+        if order is None:
+            order = np.lexsort((self.name_rank, np.nan_to_num(distances, nan=np.inf)))
+            self._origins[zip_code] = (distances, order)
+        return order
+
+    def _origin(self, zip_code: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """(distances, order or None) from a ZIP code, measured once for the last few asked for."""
+        found = self._origins.get(zip_code)
         if found is None:
             origin = places.zip_location(zip_code)
             if origin is None:
-                found = np.full(self.size, np.nan)
+                distances = np.full(self.size, np.nan)
             else:
-                found = places.haversine_miles(self.latitude, self.longitude, *origin)
-            found.setflags(write=False)
-            if len(self._distances) >= 32:
-                self._distances.pop(next(iter(self._distances)), None)
-            self._distances[zip_code] = found
+                distances = places.haversine_miles(self.latitude, self.longitude, *origin)
+            distances.setflags(write=False)
+            if len(self._origins) >= 32:
+                self._origins.pop(next(iter(self._origins)), None)
+            found = self._origins[zip_code] = (distances, None)
         return found
 
     def _build_orders(self, names, codes) -> None:
@@ -395,17 +402,16 @@ class ProgramIndex:
         wishes = tuple(dict.fromkeys(query.want))
         columns = {w: self.wish_column(w) for w in wishes}
         met = np.sum(list(columns.values()), axis=0, dtype=np.int16) if wishes else None
-        if query.sort in QUERY_SORTS:
-            # Matches in name order (the tie-break), then a stable sort by the query's own key.
+        if query.sort == "fit" and met is not None:
+            # Matches in name order (the tie-break), then a stable sort by wishes met, most first.
             by_name = self.orders["name"]
             ordered = by_name[matching[by_name]]
-            if query.sort == "distance" and distances is not None:
-                key = np.nan_to_num(distances[ordered], nan=np.inf)  # no location: last
-                ordered = ordered[np.argsort(key, kind="stable")]
-            elif query.sort == "fit" and met is not None:
-                ordered = ordered[np.argsort(-met[ordered], kind="stable")]
+            ordered = ordered[np.argsort(-met[ordered], kind="stable")]
         else:
-            order = self.orders[query.sort]
+            if query.sort == "distance" and query.near:
+                order = self.distance_order(query.near)
+            else:
+                order = self.orders.get(query.sort, self.orders["name"])
             ordered = order[matching[order]]
         start = (query.page - 1) * query.per_page
         page_rows = ordered[start:start + query.per_page]
