@@ -330,7 +330,7 @@ def test_esir_yes_is_valid_only_for_diagnostic_radiology(vocab_app):
     result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",yes", header=header)))
     assert messages(result) == [
         "programs.csv: line 2: esir_available: ESIR is offered only within diagnostic_radiology programs, "
-        "and this program is integrated_ir"
+        "and this program is integrated_ir: write no (or leave the cell blank)"
     ]
 
 

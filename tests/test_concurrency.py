@@ -3,11 +3,13 @@
 Real threads with their own database connections, on SQLite (WAL) and on PostgreSQL.
 """
 
+import re
 import threading
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 
-from finder.catalog.tables import programs
+from finder.catalog.tables import catalog_state, programs
 from finder.extensions import db
 
 from .conftest import load
@@ -120,3 +122,49 @@ def test_shortlists_edited_by_many_people_while_an_import_runs_lose_nothing(demo
             ranks = [entry.rank for entry in store.entries(db.session, shortlist)]
             assert ranks == list(range(1, len(ranks) + 1))
     assert count_programs(app) == 168 + BATCH
+
+
+# -- the finder's index is read from one snapshot (issue 13.1) ----------------
+
+NEW_FEATURE = "kind,slug,label,description\nfellowship,snapshot_fellowship,Snapshot fellowship,\n"
+NEW_PROGRAM = programs_csv(
+    "SNAP-1,Snapshot IR Residency,Snapshot Hospital,Boston,MA,integrated_ir,6,snapshot_fellowship",
+    header=HEADER + ",fellowships",
+)
+
+
+@pytest.mark.parametrize("before", ["program_features", "features"])
+def test_a_load_committed_while_the_index_is_read_is_seen_whole_or_not_at_all(demo_app, before):
+    """A load commits between the index's statements (an engine hook runs it there):
+    the finder and the API still answer 200, and the index holds one version of the catalog."""
+    app = demo_app
+    fired = []
+
+    def load_in_between(conn, cursor, statement, parameters, context, executemany):
+        if not fired and statement.lstrip().startswith("SELECT") and re.search(rf"FROM {before}\b", statement):
+            fired.append(statement)
+            assert load(app, ("features.csv", NEW_FEATURE), ("programs.csv", NEW_PROGRAM)).applied
+
+    with app.app_context():
+        engine = db.engine
+        before_version = catalog_version(engine)
+    event.listen(engine, "before_cursor_execute", load_in_between)
+    try:
+        client = app.test_client()
+        assert client.get("/programs?fellowship=neurointerventional_surgery").status_code == 200
+        index = app.extensions["finder"]["finder_index"]  # the one built while the load committed
+        assert client.get("/api/programs?per_page=100").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", load_in_between)
+    assert fired, "the hook never ran: the index reads its tables differently now"
+    slugs = {f.slug for f in index.features}
+    if index.version == before_version:
+        assert (index.size, "snapshot_fellowship" in slugs) == (168, False)
+    else:
+        assert (index.size, "snapshot_fellowship" in slugs) == (169, True)
+        assert index.slugs_by_program([index.ids[-1]])[int(index.ids[-1])]["fellowship"] == ["snapshot_fellowship"]
+
+
+def catalog_version(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(catalog_state.c.version)).scalar_one()

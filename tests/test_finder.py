@@ -317,7 +317,10 @@ def test_api_program_carries_every_csv_column_region_and_url(finder_client):
         "state": "TX", "program_type": "diagnostic_radiology", "length_years": 5, "positions_per_year": 8,
         "esir_available": True, "fellowships": [], "research_features": ["t32"], "mentorship_features": [],
         "research_months": 3, "visa_sponsorship": "j1_h1b", "website": None, "description": None,
-        "data_verified_on": None, "region": "south", "url": "/programs/B1",
+        "data_verified_on": None, "intern_year": None, "signals_accepted": None, "interview_format": None,
+        "application_deadline": None, "step2_minimum": None, "comlex_accepted": None, "salary_pgy1": None,
+        "ir_cases_per_year": None, "ir_faculty": None, "board_pass_rate": None, "program_director": None,
+        "contact_email": None, "zip_code": None, "region": "south", "url": "/programs/B1",
     }
     listed = finder_client.get("/api/programs?q=austin").json["results"][0]
     assert listed == program

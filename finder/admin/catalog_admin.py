@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select
 
 from ..catalog import LoadResult, Source, bump_version, load_catalog, lock_catalog
+from ..catalog.columns import BLANKABLE_COLUMNS
 from ..catalog.export import format_cell
 from ..catalog.schema import PROGRAM_COLUMN_NAMES
 from ..catalog.tables import features, program_features, programs
@@ -20,19 +21,17 @@ from ..catalog.vocab import FEATURE_COLUMNS
 
 FORM_SOURCE = "form"
 # Optional columns whose blanks the dashboard counts (esir_available is never blank: blank = no).
-OPTIONAL_COLUMNS = [
-    "positions_per_year", *FEATURE_COLUMNS.values(), "research_months",
-    "visa_sponsorship", "website", "description", "data_verified_on",
-]
+OPTIONAL_COLUMNS = [column.name for column in BLANKABLE_COLUMNS]
 _KIND_OF = {column: kind for kind, column in FEATURE_COLUMNS.items()}
 
 
 def one_row_csv(cells: dict[str, str]) -> bytes:
-    """A programs.csv with every column and one row, cells guarded as the export guards them."""
+    """A programs.csv of one row with the columns of `cells` (others stay as stored), guarded as the export guards them."""
+    names = [name for name in PROGRAM_COLUMN_NAMES if name in cells]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(PROGRAM_COLUMN_NAMES)
-    writer.writerow([guard_formula(cells.get(name) or "") for name in PROGRAM_COLUMN_NAMES])
+    writer.writerow(names)
+    writer.writerow([guard_formula(cells[name] or "") for name in names])
     return out.getvalue().encode()
 
 

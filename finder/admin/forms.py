@@ -5,6 +5,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
+
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
@@ -26,29 +28,33 @@ class LogoutForm(FlaskForm):
 
 
 class ProgramForm(FlaskForm):
-    """One program's cells as text; the catalog's column rules check them (see catalog_admin)."""
+    """One program's cells as text, a field per registry column; the catalog's rules check them.
 
-    name = StringField("Name (required)")
-    institution = StringField("Institution (required)")
-    city = StringField("City (required)")
-    state = StringField("State: USPS code, e.g. MA (required)")
-    program_type = StringField(
-        "Program type: integrated_ir, independent_ir, diagnostic_radiology or fellowship (required)"
-    )
-    length_years = StringField("Length in years, 1–7 (required)")
-    positions_per_year = StringField("Positions per year, 0–100")
-    esir_available = StringField("ESIR available: yes or no (diagnostic radiology only)")
-    fellowships = StringField("Fellowships: slugs separated by ;")
-    research_features = StringField("Research features: slugs separated by ;")
-    mentorship_features = StringField("Mentorship features: slugs separated by ;")
-    research_months = StringField("Research months, 0–24")
-    visa_sponsorship = StringField("Visa sponsorship: none, j1, h1b or j1_h1b (blank = unknown)")
-    website = StringField("Website: http:// or https:// address")
-    description = TextAreaField("Description (plain text, up to 2,000 characters)")
-    data_verified_on = StringField("Data verified on: YYYY-MM-DD")
+    The program code is the page's address, not a field. A column the request does not send
+    is left unchanged (never blanked), except a required one, which the rules then report.
+    """
 
     def cells(self) -> dict[str, str]:
-        return {field.name: field.data or "" for field in self if field.name != "csrf_token"}
+        """The cells to save: every field the request sent, and every required one."""
+        return {
+            column.name: self[column.name].data or ""
+            for column in EDITABLE_COLUMNS
+            if column.required or self[column.name].raw_data
+        }
+
+
+EDITABLE_COLUMNS = [column for column in PROGRAM_COLUMNS if column.name != "program_code"]
+
+
+def _column_field(column: ProgramColumn):
+    label = f"{column.label} (required)" if column.required else column.label
+    long_text = column.rule == "text" and column.max_length > 300
+    limit = {"maxlength": column.longest} if column.rule in ("text", "url", "email", "zip") else {}
+    return (TextAreaField if long_text else StringField)(label, description=column.help, render_kw=limit)
+
+
+for _column in EDITABLE_COLUMNS:
+    setattr(ProgramForm, _column.name, _column_field(_column))
 
 
 class DeleteForm(FlaskForm):

@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TextIO
 
-from .schema import PROGRAM_COLUMN_NAMES
+from . import places
+from .columns import PROGRAM_COLUMNS, RULE_COLUMNS, ProgramColumn, row_problems
+from .schema import PROGRAM_COLUMN_NAMES, program_columns
 from .vocab import FEATURE_COLUMNS, STATES
 
 _PLACES = (
@@ -49,6 +51,11 @@ _SENTENCES = (
     "A simulation lab supports early procedural training",
     "Community and academic sites give a broad case mix",
 )
+_FIRST_NAMES = ("Avery", "Jordan", "Priya", "Mateo", "Ingrid", "Kwame", "Lucía", "Hana", "Ezra", "Noor",
+                "Tobias", "Mireille", "Sanjay", "Oona", "Rafael", "Wen")
+_LAST_NAMES = ("Ashcombe", "Brightwater", "Calloway", "Delacroix-Finn", "Eskildsen", "Fairweather",
+               "Galloway", "Holloway", "Iverson", "Jardine", "Kettering", "Lindqvist", "Marlowe", "Nakashima",
+               "Okonkwo", "Pemberton", "Quintero", "Rosslyn", "Sørensen", "Thistlewood")
 _EPOCH = date(2022, 1, 1)
 _SPAN = (date(2026, 10, 31) - _EPOCH).days
 
@@ -90,11 +97,56 @@ def _row(rng: random.Random, number: int, state: str, vocabulary: Mapping[str, S
         "website": _maybe(rng, 0.9, lambda: f"https://program{number}.example.org/"),
         "description": _maybe(rng, 0.9, lambda: ". ".join(rng.sample(_SENTENCES, rng.randint(1, 3))) + "."),
         "data_verified_on": _maybe(rng, 0.9, lambda: (_EPOCH + timedelta(days=rng.randint(0, _SPAN))).isoformat()),
+        "intern_year": _maybe(rng, 0.8, lambda: rng.choice(("included", "separate", "separate"))),
+        "signals_accepted": _maybe(rng, 0.75, lambda: rng.choice(("yes", "yes", "yes", "no"))),
+        "interview_format": _maybe(rng, 0.85, lambda: rng.choice(("virtual", "virtual", "virtual", "hybrid", "in_person"))),
+        "application_deadline": _maybe(rng, 0.7, lambda: (date(2026, 9, 15) + timedelta(days=rng.randint(0, 76))).isoformat()),
+        "step2_minimum": _maybe(rng, 0.4, lambda: rng.randrange(220, 251, 5)),
+        "comlex_accepted": _maybe(rng, 0.7, lambda: rng.choice(("yes", "yes", "no"))),
+        "salary_pgy1": _maybe(rng, 0.85, lambda: rng.randrange(60000, 75001, 100)),
+        "ir_cases_per_year": _maybe(rng, 0.7, lambda: rng.randrange(1500, 12001, 50)),
+        "ir_faculty": _maybe(rng, 0.75, lambda: rng.randint(4, 40)),
+        "board_pass_rate": _maybe(rng, 0.7, lambda: rng.choice((88, 90, 92, 94, 95, 96, 97, 98, 100, 100))),
+        "program_director": _maybe(rng, 0.8, lambda: f"Dr. {rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"),
+        "contact_email": _maybe(rng, 0.8, lambda: f"ir-program{number}@example.org"),
+        "zip_code": _maybe(rng, 0.85, lambda: rng.choice(places.zip_codes(state, city) or places.zip_codes(state))),
     }
     for kind, column in FEATURE_COLUMNS.items():
         slugs = list(vocabulary.get(kind, ()))
         values[column] = ";".join(sorted(rng.sample(slugs, rng.randint(0, min(3, len(slugs))))))
+    for column in PROGRAM_COLUMNS:
+        if column.name not in values:  # a column without a realistic generator above
+            values[column.name] = _maybe(rng, 0.8, lambda: _any_value(rng, column, number))
+    for name, _ in row_problems(_parsed_rule_columns(values), frozenset(RULE_COLUMNS)):
+        values[name] = ""  # e.g. no intern year for a fellowship
     return [values[name] for name in PROGRAM_COLUMN_NAMES]
+
+
+def _any_value(rng: random.Random, column: ProgramColumn, number: int) -> object:
+    """A valid value of any column, from its rule and bounds alone."""
+    match column.rule:
+        case "whole":
+            return rng.randint(column.low, column.high)
+        case "choice":
+            return rng.choice(sorted(column.choices))
+        case "yes_no" | "tri_state":
+            return rng.choice(("yes", "no"))
+        case "date" | "past_date":
+            return (_EPOCH + timedelta(days=rng.randint(0, 365))).isoformat()
+        case "url":
+            return f"https://program{number}.example.org/{column.name}"
+        case "email":
+            return f"{column.name}{number}@example.org"
+        case "zip":
+            return "02115"
+    return f"{column.label} {number}"[: column.longest or None]
+
+
+_RULE_READERS = [c for c in program_columns({}, date.max) if c.name in RULE_COLUMNS]
+
+
+def _parsed_rule_columns(values: Mapping[str, object]) -> dict[str, object]:
+    return {column.name: column.read(str(values[column.name])) for column in _RULE_READERS}
 
 
 def _pick_type(rng: random.Random) -> tuple[str, tuple[int, ...]]:

@@ -13,6 +13,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 
+from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
 from .csvfile import BrokenRecord, open_text, records
 from .problems import Invalid, Problem
 from .schema import FEATURES, PROGRAMS, RowReader, feature_columns, kind_of_header, program_columns
@@ -221,7 +222,7 @@ class _Loader:
         done = 0
         try:
             for chunk in _chunks(rows, CHUNK):
-                valid = []
+                read = []
                 for line, cells in chunk:
                     values, errors = reader.read(cells)
                     for column, message in errors:
@@ -233,8 +234,11 @@ class _Loader:
                         continue
                     if key is not None:
                         first_line[key] = line
-                    if not errors:
-                        valid.append((line, values))
+                    read.append((line, values, not errors))
+                if result.kind == PROGRAMS:
+                    broken = self._check_stored_rows(path, reader.present, read)
+                    read = [(line, values, ok and line not in broken) for line, values, ok in read]
+                valid = [(line, values) for line, values, ok in read if ok]
                 if not self.problems:
                     self._apply(reader.present, valid, result)
                 elif result.kind == FEATURES:
@@ -246,6 +250,30 @@ class _Loader:
         except BrokenRecord as error:
             self.problem(path, error.line, "file", error.message)
         self.seen_keys[result.kind].update(first_line)
+
+    def _check_stored_rows(self, path: str, present: frozenset[str], rows: list) -> set[int]:
+        """Check the cross-column rules on each row as it will be stored; the lines that break one.
+
+        A column absent from the file counts with its stored value (read for the whole chunk in
+        one statement), or for a new program with the blank it will get.
+        """
+        absent = sorted(RULE_COLUMNS - present)
+        stored = self._stored_values([values["program_code"] for _, values, _ in rows if "program_code" in values], absent)
+        blanks = {name: _NEW_PROGRAM_BLANKS[name] for name in absent}
+        broken = set()
+        for line, values, _ in rows:
+            row = {**stored.get(values.get("program_code"), blanks), **values}
+            for column, message in row_problems(row, present):
+                self.problem(path, line, column, message)
+                broken.add(line)
+        return broken
+
+    def _stored_values(self, codes: list[str], columns: list[str]) -> dict[str, dict]:
+        if not columns or not codes:
+            return {}
+        query = select(programs.c.program_code, *(programs.c[c] for c in columns))
+        found = self.connection.execute(query.where(programs.c.program_code.in_(codes)))
+        return {row[0]: dict(zip(columns, row[1:])) for row in found}
 
     def _apply(self, present: frozenset[str], rows: list, result: FileResult) -> None:
         if result.kind == FEATURES:
@@ -341,7 +369,8 @@ class _Loader:
         for values in rows:
             row = [values.get(c, _NEW_PROGRAM_BLANKS.get(c)) for c in _INSERT_COLUMNS]
             row[_REGION] = region_of(values["state"])
-            row[_VERIFIED] = store_date(row[_VERIFIED])
+            for position in _DATES:
+                row[position] = store_date(row[position])
             stored.append((*row, stamp, stamp))
         _insert_rows(self.connection, programs, (*_INSERT_COLUMNS, "created_at", "updated_at"), stored)
         ids = dict(
@@ -360,7 +389,7 @@ class _Loader:
         now = utcnow()
         rows = []
         for program_id, values, _ in changed:
-            row = _program_row({c: values[c] for c in scalars}, now, new=False)
+            row = _program_row({c: values[c] for c in scalars}, now)
             rows.append({"b_id": program_id, **{f"b_{c}": v for c, v in row.items()}})
         columns = [name[2:] for name in rows[0] if name != "b_id"]
         statement = (
@@ -464,14 +493,11 @@ def _feature_key(values: dict) -> object:
     return None
 
 
-_INSERT_COLUMNS = (
-    "program_code", "name", "institution", "city", "state", "region", "program_type", "length_years",
-    "positions_per_year", "esir_available", "research_months", "visa_sponsorship", "website",
-    "description", "data_verified_on",
-)
+# What a new program's row holds, in order: the registry's stored columns, then its region.
+_INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region")
 _REGION = _INSERT_COLUMNS.index("region")
-_VERIFIED = _INSERT_COLUMNS.index("data_verified_on")
-_NEW_PROGRAM_BLANKS = {"esir_available": False}
+_DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
+_NEW_PROGRAM_BLANKS = {column.name: column.blank for column in STORED_COLUMNS}
 
 
 def _insert_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -500,15 +526,10 @@ def _feature_row(values: dict) -> dict:
     }
 
 
-def _program_row(values: dict, now, *, new: bool) -> dict:
-    """The stored columns of a program from its validated values."""
+def _program_row(values: dict, now) -> dict:
+    """The stored columns of an updated program from its validated values."""
     row = {c: v for c, v in values.items() if c not in _LIST_KINDS}
     if "state" in row:
         row["region"] = region_of(row["state"])
-    if new:
-        row.setdefault("esir_available", False)
-        for column in ("positions_per_year", "research_months", "visa_sponsorship", "website", "description", "data_verified_on"):
-            row.setdefault(column, None)
-        row["created_at"] = now
     row["updated_at"] = now
     return row

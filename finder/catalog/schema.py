@@ -1,7 +1,10 @@
 """The columns of features.csv and programs.csv and the rule of every cell.
 
-This is the one place a row is checked: the command-line loader, the admin
-upload and the admin edit form all read rows through `RowReader`.
+This is the one place a cell is checked: the command-line loader, the admin
+upload and the admin edit form all read rows through `RowReader`. The program
+columns and their rules are declared in `columns.py`; the rules that tie two
+columns together are checked on the row as it will be stored (`columns.row_problems`,
+called by the loader).
 """
 
 import difflib
@@ -10,9 +13,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from . import places
+from .columns import PROGRAM_COLUMN_NAMES, PROGRAM_COLUMNS, ProgramColumn  # noqa: F401 (PROGRAM_COLUMN_NAMES re-exported)
 from .problems import Invalid, Problem
 from .text import unguard_formula
-from .vocab import FEATURE_COLUMNS, FEATURE_KINDS, PROGRAM_TYPES, STATES, VISA_SPONSORSHIP
+from .vocab import FEATURE_KINDS, STATES
 
 FEATURES = "features"
 PROGRAMS = "programs"
@@ -25,6 +30,9 @@ _CODE = PROGRAM_CODE
 _SLUG = re.compile(r"[a-z0-9_]{1,48}")
 _WHOLE = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ZIP = re.compile(r"[0-9]{5}")
+# One @, no white space, a dot in the part after the @ (contract section 1).
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]*\.[^@\s]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # scheme://[user@]host[:port][/path?query#fragment], with no white space anywhere
 _URL = re.compile(
@@ -103,22 +111,52 @@ def _boolean(cell: str) -> bool:
     raise Invalid(f"'{cell}' must be yes or no (also true/false or 1/0)")
 
 
-def _website(cell: str) -> str:
-    if len(cell) > 300:
-        raise Invalid(f"is {len(cell):,} characters long; the limit is 300")
-    if not _URL.fullmatch(cell):
-        raise Invalid(f"'{cell}' must be an absolute http:// or https:// address")
+def _too_long(cell: str, max_len: int) -> None:
+    if len(cell) > max_len:
+        raise Invalid(f"is {len(cell):,} characters long; the limit is {max_len:,}")
+
+
+def _website(max_len: int) -> Callable[[str], str]:
+    def parse(cell: str) -> str:
+        _too_long(cell, max_len)
+        if not _URL.fullmatch(cell):
+            raise Invalid(f"'{cell}' must be an absolute http:// or https:// address")
+        return cell
+
+    return parse
+
+
+def _email(max_len: int) -> Callable[[str], str]:
+    def parse(cell: str) -> str:
+        _too_long(cell, max_len)
+        if not _EMAIL.fullmatch(cell) or _CONTROL.search(cell):
+            raise Invalid(f"'{cell}' must be an e-mail address: one @, no spaces, and a dot in the part after the @")
+        return cell
+
+    return parse
+
+
+def _zip_code(cell: str) -> str:
+    if not _ZIP.fullmatch(cell):
+        hint = f" (a spreadsheet may have dropped its leading zeros: {cell.zfill(5)})" if cell.isdigit() and len(cell) < 5 else ""
+        raise Invalid(f"'{cell}' must be a ZIP code of 5 digits{hint}")
+    if places.zip_location(cell) is None:
+        raise Invalid(f"'{cell}' is not a ZIP code in the app's ZIP data")
     return cell
 
 
-def _verified_on(today: date) -> Callable[[str], date]:
+def _date(cell: str) -> date:
+    try:
+        if not _ISO_DATE.fullmatch(cell):
+            raise ValueError
+        return date.fromisoformat(cell)
+    except ValueError:
+        raise Invalid(f"'{cell}' must be a date written YYYY-MM-DD") from None
+
+
+def _past_date(today: date) -> Callable[[str], date]:
     def parse(cell: str) -> date:
-        try:
-            if not _ISO_DATE.fullmatch(cell):
-                raise ValueError
-            day = date.fromisoformat(cell)
-        except ValueError:
-            raise Invalid(f"'{cell}' must be a date written YYYY-MM-DD") from None
+        day = _date(cell)
         if day > today:
             raise Invalid(f"{cell} is in the future (today is {today.isoformat()})")
         return day
@@ -180,30 +218,43 @@ def feature_columns() -> list[Column]:
 
 
 def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
-    """The columns of programs.csv; slug lists are checked against `vocabulary`."""
+    """The columns of programs.csv (from the registry); slug lists are checked against `vocabulary`."""
     return [
-        Column("program_code", True, _program_code, repeats=False),
-        Column("name", True, _text(200), repeats=False),
-        Column("institution", True, _text(200)),
-        Column("city", True, _text(100)),
-        Column("state", True, _state),
-        Column("program_type", True, _choice(PROGRAM_TYPES)),
-        Column("length_years", True, _whole(1, 7)),
-        Column("positions_per_year", False, _whole(0, 100)),
-        Column("esir_available", False, _boolean, blank=False),
-        *(
-            Column(column, False, _slug_list(kind, vocabulary.get(kind, ())), blank=frozenset())
-            for kind, column in FEATURE_COLUMNS.items()
-        ),
-        Column("research_months", False, _whole(0, 24)),
-        Column("visa_sponsorship", False, _choice(VISA_SPONSORSHIP)),
-        Column("website", False, _website, repeats=False),
-        Column("description", False, _text(2000), repeats=False),
-        Column("data_verified_on", False, _verified_on(today)),
+        Column(spec.name, spec.required, _rule(spec, vocabulary, today), blank=spec.blank, repeats=spec.repeats)
+        for spec in PROGRAM_COLUMNS
     ]
 
 
-PROGRAM_COLUMN_NAMES = [column.name for column in program_columns({}, date.today())]
+def _rule(spec: ProgramColumn, vocabulary: Vocabulary, today: date) -> Callable[[str], object]:
+    """What a cell of the column must be, from the rule the registry names."""
+    match spec.rule:
+        case "code":
+            return _program_code
+        case "text":
+            return _text(spec.max_length)
+        case "state":
+            return _state
+        case "choice":
+            return _choice(spec.choices)
+        case "whole":
+            return _whole(spec.low, spec.high)
+        case "yes_no" | "tri_state":
+            return _boolean
+        case "slugs":
+            return _slug_list(spec.feature_kind, vocabulary.get(spec.feature_kind, ()))
+        case "url":
+            return _website(spec.max_length)
+        case "email":
+            return _email(spec.max_length)
+        case "past_date":
+            return _past_date(today)
+        case "date":
+            return _date
+        case "zip":
+            return _zip_code
+    raise ValueError(f"no rule {spec.rule!r}")
+
+
 FEATURE_COLUMN_NAMES = [column.name for column in feature_columns()]
 
 
@@ -270,12 +321,4 @@ class RowReader:
                 errors.append((name, outcome.message))
             else:
                 values[name] = outcome
-        if values.get("esir_available") and values.get("program_type") not in (None, "diagnostic_radiology"):
-            errors.append(
-                (
-                    "esir_available",
-                    "ESIR is offered only within diagnostic_radiology programs, "
-                    f"and this program is {values['program_type']}",
-                )
-            )
         return values, errors

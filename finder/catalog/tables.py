@@ -6,22 +6,9 @@ app's metadata is this one, so Alembic sees every table of the app here.
 
 from datetime import datetime, timezone
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
-    SmallInteger,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    event,
-    insert,
-)
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, UniqueConstraint, event, insert
+
+from .columns import STORED_COLUMNS
 
 metadata = MetaData(
     naming_convention={
@@ -50,25 +37,14 @@ features = Table(
     UniqueConstraint("kind", "slug", name="uq_features_kind_slug"),
 )
 
+# Every column of programs.csv comes from the registry (columns.py), plus the derived
+# region and the time stamps.
 programs = Table(
     "programs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("program_code", String(32), nullable=False, unique=True),
-    Column("name", String(200), nullable=False),
-    Column("institution", String(200), nullable=False),
-    Column("city", String(100), nullable=False),
-    Column("state", String(2), nullable=False, index=True),
+    *(column.sql_column() for column in STORED_COLUMNS),
     Column("region", String(10), nullable=False, index=True),
-    Column("program_type", String(24), nullable=False, index=True),
-    Column("length_years", SmallInteger, nullable=False, index=True),
-    Column("positions_per_year", SmallInteger, index=True),
-    Column("esir_available", Boolean, nullable=False, default=False, index=True),
-    Column("research_months", SmallInteger, index=True),
-    Column("visa_sponsorship", String(8), index=True),
-    Column("website", String(300)),
-    Column("description", Text),
-    Column("data_verified_on", Date, index=True),
     Column("created_at", DateTime, nullable=False, default=utcnow),
     Column("updated_at", DateTime, nullable=False, default=utcnow, onupdate=utcnow),
 )

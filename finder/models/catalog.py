@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Mapped, relationship
 
 from ..catalog import tables
-from ..catalog.schema import PROGRAM_COLUMN_NAMES
-from ..catalog.vocab import FEATURE_COLUMNS, PROGRAM_TYPES, REGIONS, STATES, VISA_SPONSORSHIP
+from ..catalog.columns import PROGRAM_COLUMNS
+from ..catalog.vocab import PROGRAM_TYPES, REGIONS, STATES, VISA_SPONSORSHIP
 from ..extensions import db
 
 
@@ -26,7 +26,12 @@ class Feature(db.Model):
 
 
 class Program(db.Model):
-    """One training program: every column of programs.csv, plus its region."""
+    """One training program: every column of programs.csv, plus its region.
+
+    The columns come from the registry (`finder.catalog.columns`) through the table; the
+    annotations below are for readers and type checkers only (a column mapped without one
+    works the same).
+    """
 
     __table__ = tables.programs
 
@@ -46,6 +51,19 @@ class Program(db.Model):
     website: Mapped[str | None]
     description: Mapped[str | None]
     data_verified_on: Mapped[date | None]
+    intern_year: Mapped[str | None]
+    signals_accepted: Mapped[bool | None]
+    interview_format: Mapped[str | None]
+    application_deadline: Mapped[date | None]
+    step2_minimum: Mapped[int | None]
+    comlex_accepted: Mapped[bool | None]
+    salary_pgy1: Mapped[int | None]
+    ir_cases_per_year: Mapped[int | None]
+    ir_faculty: Mapped[int | None]
+    board_pass_rate: Mapped[int | None]
+    program_director: Mapped[str | None]
+    contact_email: Mapped[str | None]
+    zip_code: Mapped[str | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -78,10 +96,9 @@ class Program(db.Model):
 
     def to_record(self) -> dict[str, object]:
         """The program under the CSV column names: slug lists as lists, blanks as None."""
-        kinds = {column: kind for kind, column in FEATURE_COLUMNS.items()}
         return {
-            name: self.slugs(kinds[name]) if name in kinds else getattr(self, name)
-            for name in PROGRAM_COLUMN_NAMES
+            column.name: self.slugs(column.feature_kind) if column.feature_kind else getattr(self, column.name)
+            for column in PROGRAM_COLUMNS
         }
 
 

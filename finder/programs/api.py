@@ -1,12 +1,10 @@
 """The read-only JSON API of contract section 4, on the finder's one filter engine."""
 
-from datetime import date
-
 from flask import jsonify, request, url_for
 from sqlalchemy import select
 
-from ..catalog.schema import PROGRAM_COLUMN_NAMES
-from ..catalog.vocab import FEATURE_COLUMNS, FEATURE_KINDS
+from ..catalog.columns import PROGRAM_COLUMNS
+from ..catalog.vocab import FEATURE_KINDS
 from ..extensions import db
 from ..models import Feature, Program
 from . import api_bp
@@ -15,16 +13,13 @@ from .routes import find_program, finder_index, programs_by_id
 
 
 def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
-    """A program as the API gives it: every CSV column, plus region and url."""
-    record = {}
-    kind_of_column = {column: kind for kind, column in FEATURE_COLUMNS.items()}
-    for name in PROGRAM_COLUMN_NAMES:
-        if name in kind_of_column:
-            record[name] = slugs.get(kind_of_column[name], [])
-        else:
-            value = getattr(program, name)
-            record[name] = value.isoformat() if isinstance(value, date) else value
-    record["esir_available"] = bool(program.esir_available)
+    """A program as the API gives it: every CSV column (from the registry), plus region and url."""
+    record = {
+        column.name: column.json_value(
+            slugs.get(column.feature_kind, []) if column.feature_kind else getattr(program, column.name)
+        )
+        for column in PROGRAM_COLUMNS
+    }
     record["region"] = program.region
     record["url"] = url_for("programs.detail", program_code=program.program_code)
     return record

@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from ..catalog import places
 from ..catalog.tables import catalog_state, features, program_features, programs
+from ..catalog.transactions import read_snapshot
 from ..catalog.text import fold, words
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
 
@@ -193,10 +194,18 @@ class ProgramIndex:
         return cls(version, {name: [row.get(name) for row in rows] for name in INDEX_COLUMNS}, links, feature_rows)
 
     @classmethod
-    def load(cls, connection, version: int | None = None) -> ProgramIndex:
-        """Read the catalog through `connection` (a SQLAlchemy Connection or Session)."""
-        if version is None:
-            version = read_version(connection)
+    def load(cls, bind) -> ProgramIndex:
+        """Read the catalog from the database of `bind` (an Engine, Connection or Session).
+
+        Every statement reads one snapshot (`read_snapshot`), so a load committing meanwhile
+        is seen whole or not at all, and the index carries the version of what it read.
+        """
+        with read_snapshot(bind) as connection:
+            return cls._read(connection)
+
+    @classmethod
+    def _read(cls, connection) -> ProgramIndex:
+        version = read_version(connection)
         c = programs.c
         names = [name for name in INDEX_COLUMNS if name in c]
         rows = connection.execute(select(*(c[name] for name in names)).order_by(c.id)).all()
@@ -485,7 +494,8 @@ def read_version(connection) -> int:
 def current_index(connection, cache: dict) -> ProgramIndex:
     """The index of the catalog's current version, from `cache` or built now.
 
-    One cheap statement reads the version; the index is rebuilt only when it moved.
+    One cheap statement reads the version; the index is rebuilt only when it moved, from
+    one snapshot of the database (a connection of its own, whatever `connection` is in).
     """
     version = read_version(connection)
     index = cache.get("finder_index")
@@ -494,6 +504,6 @@ def current_index(connection, cache: dict) -> ProgramIndex:
     with _lock:
         index = cache.get("finder_index")
         if index is None or index.version != version:
-            index = ProgramIndex.load(connection, version)
+            index = ProgramIndex.load(connection)
             cache["finder_index"] = index
     return index

@@ -4,11 +4,13 @@ Revision ID: 0004_program_fields
 Revises: 0003_admin
 Created: 2026-12-01
 
-Reserved so that work in parallel keeps one linear chain; filled in by the issue named above.
+The columns are written out here, as they were when this revision was made, so the
+migration keeps meaning the same thing when the registry (finder/catalog/columns.py)
+changes later. All are nullable: existing programs read "Not known".
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0004_program_fields'
 down_revision = '0003_admin'
@@ -16,9 +18,30 @@ branch_labels = None
 depends_on = None
 
 
+COLUMNS = (
+    ("intern_year", sa.String(length=8)),
+    ("signals_accepted", sa.Boolean()),
+    ("interview_format", sa.String(length=9)),
+    ("application_deadline", sa.Date()),
+    ("step2_minimum", sa.SmallInteger()),
+    ("comlex_accepted", sa.Boolean()),
+    ("salary_pgy1", sa.Integer()),
+    ("ir_cases_per_year", sa.Integer()),
+    ("ir_faculty", sa.SmallInteger()),
+    ("board_pass_rate", sa.SmallInteger()),
+    ("program_director", sa.String(length=200)),
+    ("contact_email", sa.String(length=254)),
+    ("zip_code", sa.String(length=5)),
+)
+
+
 def upgrade():
-    pass
+    with op.batch_alter_table("programs", schema=None) as batch_op:
+        for name, type_ in COLUMNS:
+            batch_op.add_column(sa.Column(name, type_, nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("programs", schema=None) as batch_op:
+        for name, _ in reversed(COLUMNS):
+            batch_op.drop_column(name)
