@@ -20,7 +20,9 @@ test-browser: install-dev assets
 	bash .ci/ensure-chromium
 	$(BIN)/pytest -m browser
 
+# SQLite and, when a server answers (BENCH_POSTGRES_URL), PostgreSQL; writes docs/performance.md's tables.
 bench: install-dev assets
+	bash bench/ensure-wrk
 	$(BIN)/python -m bench
 
 db: install .env

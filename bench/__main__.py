@@ -1,13 +1,16 @@
-"""Run the benchmark: `make bench`, or `.venv/bin/python -m bench [--sizes 1000,10000]`.
+"""Run the benchmark: `make bench`, or `.venv/bin/python -m bench [--sizes 10000] [--databases sqlite]`.
 
-For each size N it generates N programs with `flask seed generate`, times their import next
-to a plain sqlite3 load, loads them, measures the finder in-process and under gunicorn, and
-prints one table; the figures also go to bench/results/latest.json. With DATABASE_URL set to
-a PostgreSQL server it measures there (in schemas of its own) instead of SQLite.
+For each database (SQLite, and PostgreSQL when a server answers) and each size N it generates
+N programs with `flask seed generate`, times their import next to a plain load of the same
+rows (each a process of its own), measures the finder index (its build, a fresh worker's first
+request, the first request after an import), the finder in-process and under gunicorn, and
+prints one table per database. The figures go to bench/results/latest.json, and the tables,
+with the machine's load beside them, into docs/performance.md between its bench markers.
 """
 
 import argparse
 import json
+import os
 import platform
 import tempfile
 import time
@@ -16,129 +19,137 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from .finder import bench_finder
+from .finder import bench_finder, bench_index
 from .importing import ROOT, bench_import, environment, flask
+from .report import update_docs, tables
 from .serve import bench_gunicorn
+
+POSTGRES_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", POSTGRES_DEFAULT))
     parser.add_argument("--repeat", type=int, default=3, help="imports and wrk runs per size (medians are reported)")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the query mixes per size")
     parser.add_argument("--wrk-seconds", type=int, default=8)
     parser.add_argument("--no-gunicorn", action="store_true")
+    parser.add_argument("--no-docs", action="store_true", help="leave docs/performance.md as it is")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     options = parser.parse_args()
-    import os
 
-    database_url = os.environ.get("DATABASE_URL", "")
-    results = {"machine": machine(), "database": "postgresql" if database_url.startswith("postgres") else "sqlite", "sizes": {}}
+    results = {"machine": machine(), "databases": {}}
     with tempfile.TemporaryDirectory(prefix="finder-bench-") as work:
-        for size in (int(s) for s in options.sizes.split(",")):
-            print(f"-- {size:,} programs", flush=True)
-            results["sizes"][size] = bench_size(size, Path(work), database_url, options)
-            print(json.dumps(results["sizes"][size], indent=1), flush=True)
+        for kind in options.databases.split(","):
+            url = "" if kind == "sqlite" else options.postgres_url
+            if kind != "sqlite" and not postgres_answers(url):
+                results["databases"][kind] = {"skipped": f"no PostgreSQL server answers at {url}"}
+                print(f"-- {kind}: skipped, no server at {url}", flush=True)
+                continue
+            sizes = results["databases"].setdefault(kind, {"sizes": {}})["sizes"]
+            for size in (int(s) for s in options.sizes.split(",")):
+                print(f"-- {kind}, {size:,} programs (load {os.getloadavg()[0]:.2f})", flush=True)
+                sizes[size] = bench_size(kind, size, Path(work), url, options)
+                print(json.dumps(sizes[size], indent=1), flush=True)
+    results["machine"]["finished"] = time.strftime("%Y-%m-%d %H:%M")
     out = Path(options.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
-    print(table(results))
+    print(tables(results))
     print(f"\nWritten to {out}")
+    if not options.no_docs:
+        update_docs(ROOT / "docs" / "performance.md", results)
+        print("Tables written to docs/performance.md")
 
 
-def bench_size(size: int, work: Path, database_url: str, options) -> dict:
+def bench_size(kind: str, size: int, work: Path, server_url: str, options) -> dict:
     csv_path = work / f"programs-{size}.csv"
-    database = Database(database_url, work, size)
+    database = Database(kind, server_url, work, size)
     env = environment(database.url)
-    flask("seed", "generate", "--count", str(size), "--seed", "1", str(csv_path), env=env)
-    result = {"import": bench_import(database.url, csv_path, work, env, options.repeat, lambda: database.reset(env))}
-    from finder import create_app
+    try:
+        flask("seed", "generate", "--count", str(size), "--seed", "1", str(csv_path), env=env)
+        result = {"import": bench_import(database, csv_path, env, options.repeat)}
+        from finder import create_app
 
-    app = create_app({"TESTING": False, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database.url, "SESSION_COOKIE_SECURE": False})
-    result["finder"] = bench_finder(app, options.rounds)
-    if not options.no_gunicorn:
-        result["gunicorn"] = bench_gunicorn(env, options.wrk_seconds, options.repeat)
-    database.drop()
+        def make_app():
+            return create_app({"TESTING": False, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database.url,
+                               "SESSION_COOKIE_SECURE": False})
+
+        result["index"] = bench_index(make_app, csv_path, options.repeat)
+        result["finder"] = bench_finder(make_app(), options.rounds)
+        if not options.no_gunicorn:
+            result["gunicorn"] = bench_gunicorn(env, options.wrk_seconds, options.repeat)
+    finally:
+        database.drop()
     return result
+
+
+def postgres_answers(url: str) -> bool:
+    from finder.config import normalize_database_url
+
+    try:
+        with create_engine(normalize_database_url(url)).connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: no server to measure on
+        return False
 
 
 class Database:
     """A fresh database per size: an SQLite file, or a PostgreSQL schema of its own."""
 
-    def __init__(self, database_url: str, work: Path, size: int):
-        self.server_url = database_url if database_url.startswith("postgres") else ""
-        if self.server_url:
-            from finder.config import normalize_database_url
-
-            self.server_url = normalize_database_url(self.server_url)
-            self.schema = f"bench_{size}_{uuid.uuid4().hex[:8]}"
-            self.url = f"{self.server_url}?options=-csearch_path%3D{self.schema},public"
-        else:
+    def __init__(self, kind: str, server_url: str, work: Path, size: int):
+        self.kind = kind
+        self.work = work
+        if kind == "sqlite":
             self.path = work / f"bench-{size}.sqlite3"
             self.url = f"sqlite:///{self.path}"
+        else:
+            from finder.config import normalize_database_url
+
+            self.server_url = normalize_database_url(server_url)
+            self.schema = f"bench_{size}_{uuid.uuid4().hex[:8]}"
+            separator = "&" if "?" in self.server_url else "?"
+            self.url = f"{self.server_url}{separator}options=-csearch_path%3D{self.schema},public"
 
     def reset(self, env: dict) -> None:
-        if self.server_url:
+        """An empty, migrated database with the features loaded."""
+        if self.kind == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        else:
             with create_engine(self.server_url).begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
                 connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-        else:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         flask("db", "upgrade", env=env)
         flask("seed", "load", str(ROOT / "seed" / "features.csv"), env=env)
 
+    def plain_url(self) -> str:
+        """Where the plain load writes: a new SQLite file, or the same PostgreSQL schema."""
+        if self.kind == "sqlite":
+            target = self.work / "plain.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+            return f"sqlite:///{target}"
+        return self.url
+
     def drop(self) -> None:
-        if self.server_url:
+        if self.kind != "sqlite":
             with create_engine(self.server_url).begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
 
 
 def machine() -> dict:
-    import os
-
     return {
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),
+        "load_at_start": os.getloadavg(),
     }
-
-
-def table(results: dict) -> str:
-    rows = [
-        ("import (s)", lambda r: f"{r['import']['import_s']:.2f}"),
-        ("plain sqlite3 load (s)", lambda r: f"{r['import'].get('plain_sqlite3_s', float('nan')):.2f}"),
-        ("import / plain", lambda r: f"{r['import'].get('ratio', float('nan')):.2f}"),
-        ("import peak RSS (MB)", lambda r: f"{r['import']['peak_rss_mb']:.0f}"),
-        ("partial p50 / p95 (ms)", lambda r: f"{r['finder']['partial_p50_ms']:.1f} / {r['finder']['partial_p95_ms']:.1f}"),
-        ("full page p50 / p95 (ms)", lambda r: f"{r['finder']['full_p50_ms']:.1f} / {r['finder']['full_p95_ms']:.1f}"),
-        ("keyword partial p95 (ms)", lambda r: f"{r['finder']['keyword_partial_p95_ms']:.1f}"),
-        ("SQL statements per request (max)", lambda r: str(r["finder"]["max_sql_statements"])),
-        ("partial bytes (gzip)", lambda r: f"{r['finder']['partial_bytes']:,} ({r['finder']['partial_gzip_bytes']:,})"),
-        ("full page bytes (gzip)", lambda r: f"{r['finder']['full_bytes']:,} ({r['finder']['full_gzip_bytes']:,})"),
-        ("gunicorn partial req/s", lambda r: _g(r, "partial_rps", "{:.0f}")),
-        ("gunicorn trivial req/s", lambda r: _g(r, "trivial_rps", "{:.0f}")),
-        ("partial / trivial req/s", lambda r: _g(r, "partial_to_trivial_rps", "{:.2f}")),
-        ("gunicorn partial p50 / p99 (ms)", lambda r: _g(r, "partial_p50_ms", "{:.1f}") + " / " + _g(r, "partial_p99_ms", "{:.1f}")),
-    ]
-    sizes = list(results["sizes"])
-    lines = [f"| {results['database']} | " + " | ".join(f"{int(s):,}" for s in sizes) + " |", "|---" * (len(sizes) + 1) + "|"]
-    for label, value in rows:
-        cells = []
-        for size in sizes:
-            try:
-                cells.append(value(results["sizes"][size]))
-            except (KeyError, TypeError):
-                cells.append("n/a")
-        lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _g(result: dict, key: str, form: str) -> str:
-    gunicorn = result.get("gunicorn", {})
-    return form.format(gunicorn[key]) if key in gunicorn else "n/a"
 
 
 if __name__ == "__main__":

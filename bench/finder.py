@@ -1,7 +1,11 @@
-"""Finder latency, SQL statements and response sizes, measured in-process (Flask test client)."""
+"""Finder latency, SQL statements, response sizes and the index, measured in-process (Flask test client)."""
 
+import csv
 import gzip
+import io
+import os
 import time
+from pathlib import Path
 
 from sqlalchemy import event
 
@@ -66,6 +70,7 @@ def bench_finder(app, rounds: int) -> dict:
     with app.app_context():
         counter = StatementCounter(db.engine)
     partial_headers = {"HX-Request": "true"}
+    load = os.getloadavg()[0]
     for query in QUERIES:  # warm up: the first request builds the in-process index
         assert client.get(f"/programs?{query}", headers=partial_headers).status_code == 200, query
     timings = {"partial": [], "full": [], "keyword_partial": []}
@@ -88,6 +93,7 @@ def bench_finder(app, rounds: int) -> dict:
         for name, fraction in (("p50", 0.5), ("p95", 0.95))
     }
     result["max_sql_statements"] = statements
+    result["load_1min"] = load
     result["requests"] = sum(len(values) for kind, values in timings.items() if kind != "keyword_partial")
     result.update(response_sizes(client))
     return result
@@ -101,3 +107,59 @@ def response_sizes(client) -> dict:
         sizes[f"{kind}_bytes"] = len(body)
         sizes[f"{kind}_gzip_bytes"] = len(gzip.compress(body, compresslevel=5))
     return sizes
+
+
+def timed_get(client, path: str, headers: dict | None = None) -> float:
+    started = time.perf_counter()
+    response = client.get(path, headers=headers or {})
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (path, response.status_code)
+    return elapsed
+
+
+def bench_index(make_app, csv_path: Path, repeat: int) -> dict:
+    """The finder index: building it, a fresh worker's first request, the first request after an import.
+
+    `make_app()` gives a new app (a new process's worth of caches) on the benchmark's database.
+    """
+    from finder.catalog import Source, load_catalog
+    from finder.extensions import db
+    from finder.programs import search
+
+    result = {"load_1min": os.getloadavg()[0]}
+    app = make_app()
+    builds = []
+    with app.app_context():
+        for _ in range(repeat):
+            with db.engine.connect() as connection:
+                started = time.perf_counter()
+                search.ProgramIndex.load(connection)
+                builds.append((time.perf_counter() - started) * 1000)
+    result["build_ms"] = min(builds)
+    result["build_runs_ms"] = builds
+    # A worker that has just started: its first partial, index and all.
+    result["first_request_ms"] = timed_get(make_app().test_client(), "/programs?type=integrated_ir", {"HX-Request": "true"})
+    # A worker that has served before, right after a real import changed one program.
+    client = app.test_client()
+    timed_get(client, "/programs", {"HX-Request": "true"})
+    after = []
+    for attempt in range(repeat):
+        with app.app_context():
+            changed = load_catalog(db.engine, [Source("one-program.csv", one_changed_program(csv_path, attempt))])
+        assert changed.ok and changed.files[0].updated == 1, changed
+        after.append(timed_get(client, "/programs?type=integrated_ir", {"HX-Request": "true"}))
+    result["first_request_after_import_ms"] = max(after)
+    result["first_request_after_import_runs_ms"] = after
+    result["next_request_ms"] = timed_get(client, "/programs?type=integrated_ir", {"HX-Request": "true"})
+    return result
+
+
+def one_changed_program(csv_path: Path, attempt: int) -> bytes:
+    """programs.csv with its first program only, renamed (so the import changes one row)."""
+    with open(csv_path, newline="", encoding="utf-8") as file:
+        reader = csv.reader(file)
+        header, row = next(reader), next(reader)
+    row[header.index("name")] += f" (renamed {attempt + 1})"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([header, row])
+    return out.getvalue().encode()

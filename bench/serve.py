@@ -1,5 +1,6 @@
 """Throughput and latency under gunicorn (2 workers), with wrk on loopback, bounded in time."""
 
+import os
 import re
 import shutil
 import socket
@@ -48,28 +49,40 @@ def wrk(url: str, seconds: int, headers: dict[str, str]) -> dict:
     return result
 
 
+def gunicorn_command(port: int) -> list[str]:
+    """The project's gunicorn settings (gunicorn.conf.py, when there is one), 2 sync workers."""
+    command = [str(Path(sys.executable).parent / "gunicorn")]
+    if (ROOT / "gunicorn.conf.py").exists():
+        command += ["-c", str(ROOT / "gunicorn.conf.py")]
+    return command + ["-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+
+
 def bench_gunicorn(env: dict, seconds: int, repeat: int) -> dict:
     """The finder partial next to a trivial endpoint of the same app, side by side."""
     if not shutil.which("wrk"):
-        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+        return {"skipped": "wrk is not installed (make bench installs it: bench/ensure-wrk)"}
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=dict(env, SESSION_COOKIE_SECURE="0"),
-    )
+    started = time.perf_counter()
+    server = subprocess.Popen(gunicorn_command(port), cwd=ROOT, env=dict(env, SESSION_COOKIE_SECURE="0"))
+    result = {"load_1min": [os.getloadavg()[0]]}
     try:
         wait_until_up(f"{base}/healthz")
-        for _ in range(20):  # every worker builds its index before the clock starts
-            urllib.request.urlopen(urllib.request.Request(base + PARTIAL_QUERY, headers={"HX-Request": "true"})).read()
+        result["start_s"] = time.perf_counter() - started
+        first = time.perf_counter()
+        partial = urllib.request.Request(base + PARTIAL_QUERY, headers={"HX-Request": "true"})
+        urllib.request.urlopen(partial).read()
+        result["first_partial_ms"] = (time.perf_counter() - first) * 1000
+        for _ in range(20):  # both workers have their index before the clock starts
+            urllib.request.urlopen(partial).read()
         runs = {"trivial": [], "partial": []}
         for _ in range(repeat):
+            result["load_1min"].append(os.getloadavg()[0])
             runs["trivial"].append(wrk(f"{base}/healthz", seconds, {}))
             runs["partial"].append(wrk(base + PARTIAL_QUERY, seconds, {"HX-Request": "true", "Accept-Encoding": "gzip"}))
     finally:
         server.terminate()
         server.wait(timeout=30)
-    result = {}
     for kind, values in runs.items():
         for key in ("rps", "p50_ms", "p99_ms"):
             result[f"{kind}_{key}"] = median([run[key] for run in values])

@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _secure_cookies(app)
     _trust_proxies(app)
 
-    from . import compression, database, errors, security
+    from . import compression, database, errors, security, static_files
     from .extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     database.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    static_files.init_app(app)
     compression.init_app(app)
     _register_blueprints(app)
 

@@ -292,7 +292,7 @@ def test_partial_warns_when_a_program_lists_an_unusual_length(app):
 
 def test_partial_brings_its_own_stylesheet_and_no_inline_style(app):
     text = render_partial(app, {"program_type": "integrated_ir", "length_years": 6})
-    assert '<link rel="stylesheet" href="/static/css/pathways.css">' in text
+    assert re.search(r'<link rel="stylesheet" href="/static/css/pathways.css\?v=[0-9a-f]{12}">', text)
     assert "style=" not in text
 
 

@@ -102,7 +102,10 @@ def test_add_to_compare_with_htmx_swaps_tray_nav_and_button_in_place_and_announc
 def test_the_status_region_that_announces_tray_changes_is_a_live_region_on_every_page(client):
     page = text(client.get("/pathways"))
     assert '<div id="tray-status" class="tray__status" role="status"></div>' in page
-    assert '<form id="compare-add" method="post" action="/compare/tray" hx-post="/compare/tray" hx-swap="none">' in page
+    form = re.search(r'<form id="compare-add"[^>]*>', page).group(0)
+    for attribute in ('method="post"', 'action="/compare/tray"', 'hx-post="/compare/tray"', 'hx-swap="none"',
+                      'hx-sync="this:queue all"'):  # presses on several buttons in a row are all sent
+        assert attribute in form
 
 
 def test_the_seventh_program_gets_a_clear_message_and_the_tray_keeps_six(client):

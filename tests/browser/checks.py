@@ -7,6 +7,7 @@ fixture fails the test at its end if any were seen.
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
@@ -16,12 +17,22 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS") or Path(__file__).parent / "screenshots")
 
 # Recorded in the page before any of its own scripts run; evaluated over CDP, so CSP does not apply.
+# It also counts htmx's own events, so tests wait for htmx to finish instead of for time.
 RECORD_CSP = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', e => {
   window.__cspViolations.push(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
 });
+window.__htmx = {};
+window.__htmxStatuses = [];
+document.addEventListener('htmx:afterRequest', e => { window.__htmxStatuses.push(e.detail.xhr ? e.detail.xhr.status : 0); });
+['htmx:afterSettle', 'htmx:historyRestore', 'htmx:afterRequest', 'htmx:responseError'].forEach(name => {
+  document.addEventListener(name, () => { window.__htmx[name] = (window.__htmx[name] || 0) + 1; });
+});
 """
+
+# htmx has nothing left to do: no request in flight, nothing being swapped or settled.
+HTMX_IDLE = "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
 
 
 class PageChecker:
@@ -74,6 +85,42 @@ class PageChecker:
                 self.problems.extend(f"CSP violation on {page.url}: {text}" for text in violations)
             context.close()
         assert not self.problems, "\n".join(self.problems)
+
+
+def htmx_count(page, event: str) -> int:
+    return page.evaluate("name => (window.__htmx || {})[name] || 0", event)
+
+
+@contextmanager
+def htmx_done(page, event: str = "htmx:afterSettle", times: int = 1):
+    """Run the block, then wait until htmx has fired `event` (`times` more times) and is idle.
+
+    For actions that start an htmx request: a click, a key, a change, Back (`htmx:historyRestore`).
+    """
+    before = htmx_count(page, event)
+    yield
+    page.wait_for_function(
+        f"([name, count]) => ((window.__htmx || {{}})[name] || 0) >= count && {HTMX_IDLE}", arg=[event, before + times]
+    )
+
+
+def htmx_statuses(page) -> list[int]:
+    """The HTTP status of every htmx request the page has made so far."""
+    return page.evaluate("window.__htmxStatuses || []")
+
+
+def wait_htmx_idle(page) -> None:
+    """Wait until no htmx request is in flight and nothing is being swapped or settled."""
+    page.wait_for_function(f"() => {HTMX_IDLE}")
+
+
+def settled_at(page, url) -> None:
+    """Wait until htmx has pushed an address matching `url` and settled what it swapped.
+
+    For typing into a debounced field, where how many requests the keys start depends on timing.
+    """
+    page.wait_for_url(url)
+    wait_htmx_idle(page)
 
 
 def assert_no_axe_violations(page) -> None:

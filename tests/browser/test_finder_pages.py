@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .checks import assert_no_axe_violations
+from .checks import assert_no_axe_violations, htmx_done, settled_at
 
 def status(page) -> str:
     return page.locator("#finder-status").inner_text()
@@ -15,14 +15,14 @@ def test_ticking_a_box_updates_results_counts_and_url_without_reload(pages):
     page = pages.open("/programs", 1280)
     page.evaluate("window.notReloaded = true")
     before = status(page)
-    page.get_by_role("checkbox", name=re.compile(r"^Integrated IR residency")).check()
-    page.wait_for_url(re.compile(r"type=integrated_ir"))
-    page.wait_for_function("() => document.querySelector('#finder-status').innerText !== %r" % before)
+    with htmx_done(page):
+        page.get_by_role("checkbox", name=re.compile(r"^Integrated IR residency")).check()
+    assert status(page) != before
     assert page.evaluate("window.notReloaded") is True
     assert "?type=integrated_ir" in page.url and "q=" not in page.url  # blank fields left out
-    page.go_back()
-    page.wait_for_url(lambda url: "?" not in url)
-    page.wait_for_function("() => document.querySelector('#finder-status').innerText === %r" % before)
+    with htmx_done(page, "htmx:historyRestore"):
+        page.go_back()
+    assert "?" not in page.url
     assert status(page) == before
 
 
@@ -31,8 +31,7 @@ def test_typing_a_keyword_filters_and_keeps_focus_and_text(pages):
     box = page.locator("#f-q")
     box.click()
     box.press_sequentially("bosto", delay=30)
-    page.wait_for_url(re.compile(r"q=bosto"))
-    page.wait_for_selector("#finder-results h3 a")
+    settled_at(page, re.compile(r"q=bosto$"))
     assert page.evaluate("document.activeElement.id") == "f-q"
     assert box.input_value() == "bosto"
     names = page.locator("#finder-results h3 a").all_inner_texts()
@@ -41,19 +40,22 @@ def test_typing_a_keyword_filters_and_keeps_focus_and_text(pages):
 
 def test_a_state_tile_toggles_the_state_filter(pages):
     page = pages.open("/programs", 1280)
-    page.get_by_label(re.compile(r"^MA: Massachusetts, \d+ programs?$")).check()
-    page.wait_for_url(re.compile(r"state=MA"))
-    page.wait_for_selector("a.chip:has-text('Massachusetts')")
-    page.get_by_label(re.compile(r"^MA: Massachusetts")).uncheck()
-    page.wait_for_url(lambda url: "state=MA" not in url)
+    with htmx_done(page):
+        page.get_by_label(re.compile(r"^MA: Massachusetts, \d+ programs?$")).check()
+    assert "state=MA" in page.url
+    assert page.locator("a.chip", has_text="Massachusetts").count() == 1
+    with htmx_done(page):
+        page.get_by_label(re.compile(r"^MA: Massachusetts")).uncheck()
+    assert "state=MA" not in page.url
 
 
 def test_a_tile_toggled_from_the_keyboard_keeps_the_focus(pages):
     page = pages.open("/programs", 1280)
     page.focus("#s-TX")
-    page.keyboard.press("Space")
-    page.wait_for_url(re.compile(r"state=TX"))
-    page.wait_for_selector("a.chip:has-text('Texas')")
+    with htmx_done(page):
+        page.keyboard.press("Space")
+    assert "state=TX" in page.url
+    assert page.locator("a.chip", has_text="Texas").count() == 1
     assert page.evaluate("document.activeElement.id") == "s-TX"
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .checks import FOCUS_STYLE, assert_no_axe_violations, check_page, tab_through
+from .checks import FOCUS_STYLE, assert_no_axe_violations, check_page, htmx_done, settled_at, tab_through
 from tests.conftest import ROOT
 
 from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -26,14 +26,14 @@ def result_count(page) -> str:
     return page.locator("[aria-live]").filter(has_text=re.compile(r"\d+ program")).first.inner_text()
 
 
-def settled(page) -> None:
-    """Wait until htmx has settled the swapped comparison: it focuses at swap time but gives the new
-    links their hx-get only while settling, and a key pressed before that follows the plain link."""
-    expect(page.locator("#comparison.htmx-settling")).to_have_count(0)
-
-
-def check_box(page, name: str, value: str) -> None:
-    page.locator(f"input[name={name}][value={value}]").check()
+def check_box(page, name: str, value: str, javascript: bool = True) -> None:
+    """Tick a finder box; with JavaScript wait until htmx has swapped and settled the results."""
+    box = page.locator(f"input[name={name}][value={value}]")
+    if not javascript:
+        box.check()
+        return
+    with htmx_done(page):
+        box.check()
 
 
 # 1
@@ -42,17 +42,16 @@ def test_filtering_updates_results_without_reload_and_back_restores_them(pages, 
     page.evaluate("window.notReloaded = true")
     before = result_count(page)
     check_box(page, "type", "integrated_ir")
-    page.wait_for_url(re.compile(r"type=integrated_ir"))
     check_box(page, "state", "TX")
-    page.wait_for_url(re.compile(r"state=TX"))
     check_box(page, "fellowship", "neurointerventional_surgery")
-    page.wait_for_url(re.compile(r"fellowship=neurointerventional_surgery"))
+    assert re.search(r"type=integrated_ir.*state=TX.*fellowship=neurointerventional_surgery", page.url)
     filtered = result_count(page)
     assert filtered != before
     assert page.evaluate("window.notReloaded") is True  # htmx swapped, no page load
     pushed = page.url
-    page.go_back()
-    page.wait_for_url(re.compile(r"state=TX(?!.*fellowship)"))
+    with htmx_done(page, "htmx:historyRestore"):
+        page.go_back()
+    assert re.search(r"state=TX(?!.*fellowship)", page.url)
     assert result_count(page) != filtered
     page.goto(pushed)
     assert result_count(page) == filtered
@@ -70,14 +69,15 @@ def test_keyword_search_then_empty_result_advice_then_clear_all(pages, finder):
     pages.allow("htmx:afterRequest")
     search = page.get_by_role("searchbox", name=re.compile("search|name|keyword", re.I)).first
     search.press_sequentially("bos")  # the finder searches as you type (keyup)
-    page.wait_for_url(re.compile(r"q=bos"))
+    settled_at(page, re.compile(r"q=bos$"))
     expect(page.locator("#finder-results")).to_contain_text("Boston")
     search.fill("")
     search.press_sequentially("zzzznothing")
-    page.wait_for_url(re.compile(r"q=zzzznothing"))
+    settled_at(page, re.compile(r"q=zzzznothing$"))
     assert re.search(r"\b0 programs|No programs", page.locator("main").inner_text())
-    page.get_by_role("link", name=re.compile("clear all", re.I)).first.click()
-    page.wait_for_url(re.compile(r"/programs(\?)?$"))
+    with htmx_done(page):
+        page.get_by_role("link", name=re.compile("clear all", re.I)).first.click()
+    assert re.search(r"/programs(\?)?$", page.url)
     assert result_count(page) == all_count
 
 
@@ -87,8 +87,9 @@ def test_compare_three_programs_highlights_differences_toggles_and_removes_a_col
     for code in THREE:
         if not finder_merged(live_server):
             page.goto(f"/programs/{code}")
-        page.locator(f"#ca-{code}").click()
-        page.locator(f"#ca-{code}[name=remove]").wait_for()
+        with htmx_done(page):
+            page.locator(f"#ca-{code}").click()
+        assert page.locator(f"#ca-{code}").get_attribute("name") == "remove"
     assert page.locator("#nav-compare").inner_text() == "Compare (3)"
     page.locator("#nav-compare").click()
     page.wait_for_url(re.compile(r"/compare\?codes="))
@@ -96,11 +97,13 @@ def test_compare_three_programs_highlights_differences_toggles_and_removes_a_col
     differing = page.locator("tr.differs").count()
     assert differing > 0
     assert page.locator("tr.differs .differs-mark").count() == differing
-    page.get_by_role("link", name="Show only differences").click()
-    page.wait_for_url(re.compile(r"diff=1"))
+    with htmx_done(page):
+        page.get_by_role("link", name="Show only differences").click()
+    assert "diff=1" in page.url
     assert page.locator("tbody th[scope=row]").count() == differing
-    page.get_by_role("link", name=re.compile(r"^Remove .* from the comparison$")).first.click()
-    expect(page.locator("table th[scope=col]")).to_have_count(1 + 2)
+    with htmx_done(page):
+        page.get_by_role("link", name=re.compile(r"^Remove .* from the comparison$")).first.click()
+    assert page.locator("table th[scope=col]").count() == 1 + 2
 
 
 def test_removing_a_compare_column_with_htmx_keeps_keyboard_focus_on_the_page(pages):
@@ -108,15 +111,16 @@ def test_removing_a_compare_column_with_htmx_keeps_keyboard_focus_on_the_page(pa
     remove = page.get_by_role("link", name=re.compile(r"^Remove .* from the comparison$"))
     removed = remove.first.inner_text()
     remove.first.focus()
-    page.keyboard.press("Enter")
-    expect(page.locator("table th[scope=col]")).to_have_count(1 + 2)
+    with htmx_done(page):
+        page.keyboard.press("Enter")
+    assert page.locator("table th[scope=col]").count() == 1 + 2
     expect(page.locator("#compare-status")).to_have_text(re.compile(r"^Removed .+ from the comparison; 2 programs left\.$"))
     # focus is on the Remove link now in the first column, not on <body>
     assert page.evaluate("document.activeElement.classList.contains('compare-table__remove')")
     assert page.evaluate("document.activeElement.textContent") != removed
-    settled(page)
-    page.keyboard.press("Enter")  # keyboard users can keep removing
-    expect(page.locator("table th[scope=col]")).to_have_count(1 + 1)
+    with htmx_done(page):
+        page.keyboard.press("Enter")  # keyboard users can keep removing
+    assert page.locator("table th[scope=col]").count() == 1 + 1
     expect(page.locator("#compare-status")).to_have_text(re.compile(r"; 1 program left\.$"))
     assert page.evaluate("document.activeElement.id") == "compare-caption"  # no Remove link is left
 
@@ -124,13 +128,14 @@ def test_removing_a_compare_column_with_htmx_keeps_keyboard_focus_on_the_page(pa
 def test_the_only_differences_toggle_keeps_keyboard_focus_on_itself(pages):
     page = pages.open("/compare?codes=" + ",".join(THREE), 1280)
     page.get_by_role("link", name="Show only differences").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"diff=1"))
+    with htmx_done(page):
+        page.keyboard.press("Enter")
+    assert "diff=1" in page.url
     expect(page.get_by_role("link", name="Show all rows")).to_be_focused()
-    settled(page)
     page.evaluate("window.notReloaded = true")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"^(?!.*diff=1)"))
+    with htmx_done(page):
+        page.keyboard.press("Enter")
+    assert "diff=1" not in page.url
     expect(page.get_by_role("link", name="Show only differences")).to_be_focused()
     assert page.evaluate("window.notReloaded") is True  # swapped by htmx, not a page load
 
@@ -142,15 +147,17 @@ def test_shortlist_save_reorder_note_reload_and_read_only_share(pages):
     page.get_by_role("button", name="Save shortlist").click()
     page.wait_for_url(re.compile(r"/shortlists/[A-Za-z0-9_-]{20,}$"))
     names = page.locator("#entries .entry__title a").all_inner_texts()
-    page.get_by_role("button", name=re.compile(r"^Move down")).first.click()
+    with htmx_done(page):
+        page.get_by_role("button", name=re.compile(r"^Move down")).first.click()
     expect(page.locator("#entries .entry__title a").first).to_have_text(names[1])
     assert page.evaluate("document.activeElement.tagName") == "BUTTON"  # focus stays on a move button
     moved = page.locator("#entries .entry__title a").all_inner_texts()
     assert moved[:2] == [names[1], names[0]]
     note = page.locator("textarea[name=note]").first
     note.fill("Ask about call schedule")
-    note.locator("xpath=ancestor::form").get_by_role("button").click()
-    page.locator("[id^=note-status-]").first.filter(has_text=re.compile(r"\S")).wait_for()
+    with htmx_done(page):
+        note.locator("xpath=ancestor::form").get_by_role("button").click()
+    expect(page.locator("[id^=note-status-]").first).to_contain_text("saved")
     page.reload()
     assert page.locator("#entries .entry__title a").all_inner_texts()[:2] == moved[:2]
     assert page.locator("textarea[name=note]").first.input_value() == "Ask about call schedule"
@@ -210,8 +217,8 @@ def test_admin_logs_in_uploads_previews_confirms_and_finds_the_program_and_bad_c
 # 6
 def test_filter_without_javascript_submits_the_form_and_shows_the_same_results(pages, finder):
     page = pages.open("/programs", 1280, javascript=False)
-    check_box(page, "type", "integrated_ir")
-    check_box(page, "state", "TX")
+    check_box(page, "type", "integrated_ir", javascript=False)
+    check_box(page, "state", "TX", javascript=False)
     page.locator("main form").first.locator("button[type=submit], input[type=submit]").first.click()
     page.wait_for_url(re.compile(r"type=integrated_ir.*state=TX|state=TX.*type=integrated_ir"))
     assert page.locator("input[name=state][value=TX]").is_checked()
@@ -255,12 +262,14 @@ def test_keyboard_reaches_every_control_in_order_with_visible_focus(pages):
 def test_keyboard_operates_buttons_and_focus_survives_htmx_swaps(pages):
     page = pages.open(f"/programs/{THREE[1]}", 1280)
     page.locator(f"#ca-{THREE[1]}").focus()
-    page.keyboard.press("Enter")
-    page.locator(f"#ca-{THREE[1]}[name=remove]").wait_for()
+    with htmx_done(page):
+        page.keyboard.press("Enter")
+    assert page.locator(f"#ca-{THREE[1]}").get_attribute("name") == "remove"
     focused = page.evaluate(FOCUS_STYLE)
     assert focused is not None and focused["id"] == f"ca-{THREE[1]}"
-    page.keyboard.press("Space")
-    page.locator(f"#ca-{THREE[1]}[name=code]").wait_for()
+    with htmx_done(page):
+        page.keyboard.press("Space")
+    assert page.locator(f"#ca-{THREE[1]}").get_attribute("name") == "code"
     assert page.evaluate("document.activeElement !== document.body")
 
 
@@ -268,8 +277,9 @@ def test_keyboard_ticks_finder_checkboxes_with_space_and_keeps_focus_after_the_s
     page = pages.open("/programs", 1280)
     box = page.locator("input[name=type][value=integrated_ir]")
     box.focus()
-    page.keyboard.press("Space")
-    page.wait_for_url(re.compile(r"type=integrated_ir"))
+    with htmx_done(page):
+        page.keyboard.press("Space")
+    assert "type=integrated_ir" in page.url
     assert box.is_checked()
     assert page.evaluate("document.activeElement !== document.body")
     assert page.evaluate(FOCUS_STYLE)["outline"] or page.evaluate(FOCUS_STYLE)["shadow"]

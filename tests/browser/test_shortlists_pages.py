@@ -10,7 +10,9 @@ import re
 
 import pytest
 
-from .checks import assert_no_axe_violations, assert_no_sideways_scroll
+from playwright.sync_api import expect
+
+from .checks import assert_no_axe_violations, assert_no_sideways_scroll, htmx_done
 
 TRIO = "IRF-0001,IRF-0002,IRF-0003,IRF-0004,IRF-0005,IRF-0006"
 
@@ -27,14 +29,16 @@ def saved_list(page) -> str:
 def test_add_to_compare_updates_the_tray_in_place_and_announces_it(pages):
     page = pages.open("/programs/IRF-0002")
     page.evaluate("window.notReloaded = true")
-    page.get_by_role("button", name="Add to compare Larkspur University Integrated IR Residency").click()
-    page.get_by_role("button", name="Remove from compare Larkspur University Integrated IR Residency").wait_for()
+    with htmx_done(page):
+        page.get_by_role("button", name="Add to compare Larkspur University Integrated IR Residency").click()
+    expect(page.get_by_role("button", name="Remove from compare Larkspur University Integrated IR Residency")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
     assert "Added Larkspur University Integrated IR Residency" in page.locator("#tray-status").inner_text()
     assert page.locator("#nav-compare").inner_text() == "Compare (1)"
     assert page.evaluate("document.activeElement.id") == "ca-IRF-0002"  # focus survives the swap
-    page.get_by_role("button", name="Remove from compare Larkspur University Integrated IR Residency").click()
-    page.get_by_role("button", name="Add to compare Larkspur University Integrated IR Residency").wait_for()
+    with htmx_done(page):
+        page.get_by_role("button", name="Remove from compare Larkspur University Integrated IR Residency").click()
+    expect(page.get_by_role("button", name="Add to compare Larkspur University Integrated IR Residency")).to_be_visible()
     assert page.locator("#nav-compare").inner_text() == "Compare (0)"
 
 
@@ -71,11 +75,13 @@ def test_the_header_row_and_first_column_stay_put_when_the_table_scrolls(pages):
 def test_only_differences_and_removing_a_column_work_in_place_with_htmx(pages):
     page = pages.open(f"/compare?codes={TRIO}")
     page.evaluate("window.notReloaded = true")
-    page.get_by_role("link", name="Show only differences").click()
-    page.get_by_role("link", name="Show all rows").wait_for()
+    with htmx_done(page):
+        page.get_by_role("link", name="Show only differences").click()
+    expect(page.get_by_role("link", name="Show all rows")).to_be_visible()
     assert "diff=1" in page.url and page.evaluate("window.notReloaded") is True
-    page.get_by_role("link", name="Remove Larkspur University Diagnostic Radiology Residency from the comparison").click()
-    page.wait_for_url(re.compile(r"codes=IRF-0002,"))
+    with htmx_done(page):
+        page.get_by_role("link", name="Remove Larkspur University Diagnostic Radiology Residency from the comparison").click()
+    assert re.search(r"codes=IRF-0002,", page.url)
     assert page.locator(".compare-table thead th").count() == 6
     assert page.evaluate("window.notReloaded") is True
 
@@ -83,12 +89,14 @@ def test_only_differences_and_removing_a_column_work_in_place_with_htmx(pages):
 def test_moving_keeps_focus_on_the_moved_programs_button(pages):
     page = pages.open("/")
     saved_list(page)
-    page.get_by_role("button", name="Move down Larkspur University Diagnostic Radiology Residency").click()
-    page.locator("#list-status").get_by_text("Moved IRF-0001 to place 2 of 6.").wait_for()
+    with htmx_done(page):
+        page.get_by_role("button", name="Move down Larkspur University Diagnostic Radiology Residency").click()
+    expect(page.locator("#list-status")).to_have_text("Moved IRF-0001 to place 2 of 6.")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Move down Larkspur University Diagnostic Radiology Residency"
-    page.keyboard.press("Enter")
-    page.locator("#list-status").get_by_text("Moved IRF-0001 to place 3 of 6.").wait_for()
+    with htmx_done(page):
+        page.keyboard.press("Enter")
+    expect(page.locator("#list-status")).to_have_text("Moved IRF-0001 to place 3 of 6.")
     order = page.locator(".entry").evaluate_all("items => items.map(item => item.id)")
     assert order[:3] == ["entry-IRF-0002", "entry-IRF-0003", "entry-IRF-0001"]
 
@@ -97,8 +105,9 @@ def test_a_note_saves_in_place_and_says_so(pages):
     page = pages.open("/")
     address = saved_list(page)
     page.get_by_label("Private note on Larkspur University Integrated IR Residency").fill("Great <b>mentors</b>")
-    page.get_by_role("button", name="Save note on Larkspur University Integrated IR Residency").click()
-    page.locator("#note-status-IRF-0002").get_by_text("Note for IRF-0002 saved.").wait_for()
+    with htmx_done(page):
+        page.get_by_role("button", name="Save note on Larkspur University Integrated IR Residency").click()
+    expect(page.locator("#note-status-IRF-0002")).to_have_text("Note for IRF-0002 saved.")
     page.goto(address)
     assert page.get_by_label("Private note on Larkspur University Integrated IR Residency").input_value() == "Great <b>mentors</b>"
 
@@ -133,8 +142,8 @@ def test_pages_have_no_axe_violations(pages, which, width):
         pages.allow("status of 409")  # the seventh program is refused: the tray holds at most 6
         for number in range(1, 8):
             page.goto(f"/programs/IRF-000{number}")
-            page.locator("#ca-IRF-000" + str(number)).click()
-            page.locator("#tray-status .message").wait_for()
+            with htmx_done(page, "htmx:afterRequest"):
+                page.locator("#ca-IRF-000" + str(number)).click()
         assert "at most 6 programs" in page.locator("#tray-status").inner_text()
         page.locator("#compare-tray summary").click()
     assert_no_axe_violations(page)
@@ -144,8 +153,9 @@ def test_pages_have_no_axe_violations(pages, which, width):
 def test_removing_a_program_moves_focus_to_the_one_now_in_its_place(pages):
     page = pages.open("/")
     saved_list(page)
-    page.get_by_role("button", name="Remove Larkspur University Integrated IR Residency from the list").click()
-    page.locator("#list-status").get_by_text("Removed IRF-0002 from the list.").wait_for()
+    with htmx_done(page):
+        page.get_by_role("button", name="Remove Larkspur University Integrated IR Residency from the list").click()
+    expect(page.locator("#list-status")).to_have_text("Removed IRF-0002 from the list.")
     assert page.evaluate("document.activeElement.textContent") == "Remove Larkspur University Independent IR Residency from the list"
     assert page.locator(".entry").count() == 5
 
@@ -163,9 +173,10 @@ def test_removing_from_the_tray_with_its_own_button_focuses_the_next_one(pages):
     page = pages.open("/programs/IRF-0001")
     for number in (1, 2, 3):
         page.goto(f"/programs/IRF-000{number}")
-        page.locator(f"#ca-IRF-000{number}").click()
-        page.locator("#tray-status .message").wait_for()
-    page.get_by_role("button", name="Remove Larkspur University Integrated IR Residency from the compare tray").click()
-    page.locator("#nav-compare").get_by_text("Compare (2)").wait_for()
+        with htmx_done(page):
+            page.locator(f"#ca-IRF-000{number}").click()
+    with htmx_done(page):
+        page.get_by_role("button", name="Remove Larkspur University Integrated IR Residency from the compare tray").click()
+    assert page.locator("#nav-compare").inner_text() == "Compare (2)"
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Remove Larkspur University Independent IR Residency from the compare tray"

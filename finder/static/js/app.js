@@ -25,6 +25,23 @@
     showRequestError("The server could not be reached. Check your connection and try again.");
   });
 
+  // A form sent by htmx carries the value of the button that submitted it. htmx learns that button
+  // from its own click and focus listeners, which a button swapped in a moment ago does not have
+  // yet, and a press made while a request runs is replayed after its button was replaced: either
+  // way the value was lost (a 400). The browser's submit event names the button that was pressed:
+  // send exactly its value, and no other submit button's.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var submit = event.detail.triggeringEvent;
+    var button = submit && submit.type === "submit" ? submit.submitter : null;
+    var form = event.detail.elt;
+    if (!button || !form || form.tagName !== "FORM") return;
+    var data = event.detail.formData || event.detail.parameters;
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.name && control.type === "submit" && control !== button) data.delete(control.name);
+    });
+    if (button.name) data.set(button.name, button.value);
+  });
+
   document.addEventListener("htmx:beforeRequest", function () {
     var box = document.getElementById("request-error");
     if (box) box.hidden = true;
