@@ -41,6 +41,12 @@ programs = st.fixed_dictionaries({
     "signals_accepted": st.sampled_from([None, True, False]),
     "comlex_accepted": st.sampled_from([None, True, False]),
     "zip_code": st.sampled_from([None, None, "02108", "81212", "00901", "46245", "99501", "02134"]),
+    "interview_format": st.sampled_from([None, "virtual", "in_person", "hybrid"]),
+    "application_deadline": st.none() | st.dates(date(2025, 9, 1), date(2026, 12, 31)),
+    "step2_minimum": st.none() | st.integers(200, 300),
+    "salary_pgy1": st.none() | st.integers(20000, 200000),
+    "ir_cases_per_year": st.none() | st.integers(0, 100000),
+    "board_pass_rate": st.none() | st.integers(0, 100),
     "features": st.sets(st.sampled_from([f[0] for f in FEATURES])),
 })
 WISHES = ["esir", "signals", "comlex", "intern_included", "visa", "pediatric_ir", "oncology", "t32", "mentor"]
@@ -61,6 +67,14 @@ queries = st.builds(
     min_research_months=st.none() | st.integers(0, 24),
     max_length=st.none() | st.integers(1, 7),
     verified_within=st.none() | st.integers(1, 40),
+    intern_year=st.lists(st.sampled_from(["included", "separate"]), max_size=2, unique=True).map(tuple),
+    signals=st.booleans(),
+    interview_format=st.lists(st.sampled_from(["virtual", "in_person", "hybrid"]), max_size=2, unique=True).map(tuple),
+    comlex=st.booleans(),
+    my_step2=st.none() | st.integers(200, 300),
+    min_salary=st.none() | st.integers(20000, 200000),
+    min_cases=st.none() | st.integers(0, 100000),
+    min_board_pass_rate=st.none() | st.integers(0, 100),
     near=st.sampled_from(["", "02108", "80202", "00901", "99501"]),
     within=st.none() | st.integers(1, 3000),
     want=st.lists(st.sampled_from(WISHES), max_size=4).map(tuple),
@@ -156,6 +170,14 @@ def matches(p: dict, q: Query) -> bool:
         q.max_length is None or p["length_years"] <= q.max_length,
         q.verified_within is None or (p["data_verified_on"] is not None and within_months(p["data_verified_on"], q.verified_within)),
         q.within is None or ((d := distance(p, q.near)) is not None and d <= q.within),
+        not q.intern_year or p["intern_year"] in q.intern_year,
+        not q.signals or p["signals_accepted"] is True,
+        not q.interview_format or p["interview_format"] in q.interview_format,
+        not q.comlex or p["comlex_accepted"] is True,
+        q.my_step2 is None or p["step2_minimum"] is None or p["step2_minimum"] <= q.my_step2,  # blank matches
+        q.min_salary is None or (p["salary_pgy1"] is not None and p["salary_pgy1"] >= q.min_salary),
+        q.min_cases is None or (p["ir_cases_per_year"] is not None and p["ir_cases_per_year"] >= q.min_cases),
+        q.min_board_pass_rate is None or (p["board_pass_rate"] is not None and p["board_pass_rate"] >= q.min_board_pass_rate),
     ]
     return all(checks)
 
@@ -171,6 +193,11 @@ SORT_KEYS = {
     "research": (lambda p: p["research_months"], False),
     "-research": (lambda p: p["research_months"], True),
     "updated": (lambda p: p["data_verified_on"], True),
+    "deadline": (lambda p: p["application_deadline"], False),
+    "salary": (lambda p: p["salary_pgy1"], False),
+    "-salary": (lambda p: p["salary_pgy1"], True),
+    "cases": (lambda p: p["ir_cases_per_year"], False),
+    "-cases": (lambda p: p["ir_cases_per_year"], True),
     "distance": (lambda p: p["distance"], False),
     "fit": (lambda p: p["met"], True),
 }
@@ -212,7 +239,7 @@ def test_index_agrees_with_a_plain_reading_of_the_contract(catalog, query):
 def test_facet_counts_are_what_ticking_each_option_would_give(catalog, query):
     index = build(catalog)
     facets = index.search(query, TODAY).facets
-    for group in ("type", "state", "region", "visa"):
+    for group in ("type", "state", "region", "visa", "intern_year", "interview_format"):
         for option, count in facets[group].items():
             ticked = Query(**{**query.__dict__, group: (option,)})
             assert count == reference(catalog, ticked)[0], (group, option)
@@ -220,7 +247,8 @@ def test_facet_counts_are_what_ticking_each_option_would_give(catalog, query):
         for slug, count in facets[kind].items():
             ticked = Query(**{**query.__dict__, kind: tuple(set(getattr(query, kind)) | {slug})})
             assert count == reference(catalog, ticked)[0], (kind, slug)
-    assert facets["esir"]["1"] == reference(catalog, Query(**{**query.__dict__, "esir": True}))[0]
+    for flag in ("esir", "signals", "comlex"):
+        assert facets[flag]["1"] == reference(catalog, Query(**{**query.__dict__, flag: True}))[0], flag
 
 
 def test_or_group_facets_count_each_option_alone_with_the_other_filters():

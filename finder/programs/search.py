@@ -25,30 +25,44 @@ import numpy as np
 from sqlalchemy import select
 
 from ..catalog import places
+from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
 from ..catalog.tables import catalog_state, features, program_features, programs
 from ..catalog.transactions import read_snapshot
 from ..catalog.text import fold, words
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
 
-SORTS = {
-    "name": "Name (A to Z)",
-    "-name": "Name (Z to A)",
-    "state": "State",
-    "length": "Shortest first",
-    "-length": "Longest first",
-    "positions": "Fewest positions first",
-    "-positions": "Most positions first",
-    "research": "Least research time first",
-    "-research": "Most research time first",
-    "updated": "Most recently verified first",
-    "distance": "Nearest first",
-    "fit": "Most wishes met first",
+# Every finder parameter that filters on a column, from the column registry:
+# parameter -> (how it filters, the column). `q` searches several columns (handled apart).
+COLUMN_FILTERS: dict[str, tuple[str, ProgramColumn]] = {
+    f.parameter: (f.how, column) for column in PROGRAM_COLUMNS for f in column.filters if f.how != "words"
 }
+FILTER_LABELS: dict[str, str] = {f.parameter: f.label for column in PROGRAM_COLUMNS for f in column.filters}
+
+
+def _sorts() -> tuple[dict[str, str], dict[str, tuple[ProgramColumn, bool]]]:
+    """The sorts the registry declares: `key` ascending and `-key` descending, or the bare `key`
+    for a column sorted one way only (`updated` is most recent first, `deadline` soonest first)."""
+    labels: dict[str, str] = {}
+    columns: dict[str, tuple[ProgramColumn, bool]] = {}
+    for column in PROGRAM_COLUMNS:
+        if (sort := column.sort) is None:
+            continue
+        both = sort.ascending is not None and sort.descending is not None
+        for label, descending in ((sort.ascending, False), (sort.descending, True)):
+            if label is not None:
+                parameter = ("-" if descending and both else "") + sort.key
+                labels[parameter] = label
+                columns[parameter] = (column, descending)
+    labels["fit"] = "Most wishes met first"
+    return labels, columns
+
+
+SORTS, SORT_COLUMNS = _sorts()
 # Wishes (`want`) besides feature slugs: what each asks of a program, in words.
 WISHES = {
-    "esir": "ESIR available",
-    "signals": "Takes preference signals",
-    "comlex": "Accepts COMLEX",
+    "esir": FILTER_LABELS["esir"],
+    "signals": FILTER_LABELS["signals"],
+    "comlex": FILTER_LABELS["comlex"],
     "intern_included": "Intern year included",
     "visa": "Sponsors a visa (J-1 or H-1B)",
 }
@@ -59,6 +73,13 @@ STATE_CODES = list(STATES)
 STATE_WORDS = {code: frozenset(words(name)) for code, (name, _) in STATES.items()}
 REGION_CODES = list(REGIONS)
 _BLANK = -1
+
+
+def choice_codes(parameter: str) -> list[str]:
+    """The values of a one-of-these parameter on a column, in the order the index codes them."""
+    if parameter == "state":
+        return STATE_CODES
+    return list(COLUMN_FILTERS[parameter][1].choices)
 
 
 @dataclass(frozen=True)
@@ -78,6 +99,14 @@ class Query:
     min_research_months: int | None = None
     max_length: int | None = None
     verified_within: int | None = None
+    intern_year: tuple[str, ...] = ()
+    signals: bool = False
+    interview_format: tuple[str, ...] = ()
+    comlex: bool = False
+    my_step2: int | None = None
+    min_salary: int | None = None
+    min_cases: int | None = None
+    min_board_pass_rate: int | None = None
     near: str = ""
     within: int | None = None
     want: tuple[str, ...] = ()
@@ -90,16 +119,24 @@ class Query:
         current = getattr(self, name)
         if isinstance(current, tuple) and value is not None:
             return replace(self, **{name: tuple(v for v in current if v != value)}, page=1)
-        blank = {"q": "", "near": "", "esir": False}.get(name, () if isinstance(current, tuple) else None)
-        return replace(self, **{name: blank}, page=1)
+        blank = Query.__dataclass_fields__[name].default
+        return replace(self, **{name: () if isinstance(current, tuple) else blank}, page=1)
 
 
-# Parameters that filter (sort and paging do not), in the order chips show them.
-FILTERS = (
-    "q", "type", "state", "region", "esir", "fellowship", "research", "mentorship", "visa",
-    "min_positions", "min_research_months", "max_length", "verified_within", "within",
-)
-OR_GROUPS = ("type", "state", "region", "visa")
+# Parameters that filter (sort, paging, `near` and `want` do not).
+FILTERS = ("q", *(p for p in COLUMN_FILTERS if p != "near"), "region", "within")
+
+
+def is_set(value) -> bool:
+    """Whether a Query value asks for something: not None, False, "" or () (0 is a value)."""
+    return value is not None and value is not False and value != "" and value != ()
+
+
+def values_of(value) -> tuple:
+    """A Query value as the tuple of values it holds (one chip each)."""
+    if isinstance(value, tuple):
+        return value
+    return (value,) if is_set(value) else ()
 
 
 def months_before(today: date, months: int) -> date:
@@ -145,12 +182,13 @@ class FeatureInfo:
     description: str | None
 
 
-# The programs columns the index reads, in this order (`ProgramIndex.load`).
-INDEX_COLUMNS = (
-    "id", "program_code", "name", "institution", "city", "state", "region", "program_type", "length_years",
-    "positions_per_year", "esir_available", "research_months", "visa_sponsorship", "data_verified_on",
-    "intern_year", "signals_accepted", "comlex_accepted", "zip_code",
-)
+# The programs columns the index reads (`ProgramIndex.load`): those that filter, sort or
+# place a program, and what the keyword search and the tie-break read.
+INDEX_COLUMNS = tuple(dict.fromkeys((
+    "id", "program_code", "name", "institution", "city", "state", "region", "zip_code",
+    *(c.name for c in PROGRAM_COLUMNS if (c.filters or c.sort) and c.stored),
+    "intern_year", "signals_accepted", "comlex_accepted",  # wishes
+)))
 
 
 class ProgramIndex:
@@ -159,6 +197,10 @@ class ProgramIndex:
     `columns` maps each name of INDEX_COLUMNS to its values, one per program in id order (a
     column left out is all blank); `links` are (program_id, feature_id) pairs; `feature_rows`
     the vocabulary as (id, kind, slug, label, description).
+
+    Per column, by what the registry says it filters or sorts on: `codes[name]` (one-of-these
+    values as small integers, -1 blank), `numbers[name]` (whole numbers, dates as ordinals,
+    -1 blank), `flags[name]` (true, not false or unknown).
     """
 
     def __init__(self, version: int, columns: Mapping[str, list], links: list, feature_rows: list):
@@ -167,24 +209,31 @@ class ProgramIndex:
         blank = [None] * self.size
         column = {name: columns.get(name, blank) for name in INDEX_COLUMNS}
         self.ids = np.array(column["id"], dtype=np.int64)
-        self.type = _codes(column["program_type"], TYPE_CODES)
-        self.state = _codes(column["state"], STATE_CODES)
+        self.codes: dict[str, np.ndarray] = {}
+        self.numbers: dict[str, np.ndarray] = {}
+        self.flags: dict[str, np.ndarray] = {}
+        for parameter, (how, spec) in COLUMN_FILTERS.items():
+            if how == "any_of" and parameter != "visa":
+                self.codes[parameter] = _codes(column[spec.name], choice_codes(parameter))
+            elif how == "flag":
+                self.flags[parameter] = np.array([v is True for v in column[spec.name]], dtype=bool)
+        for spec in PROGRAM_COLUMNS:
+            if spec.rule in ("whole", "date", "past_date") and (spec.filters or spec.sort):
+                values = column[spec.name]
+                if spec.rule != "whole":
+                    values = [d.toordinal() if d else None for d in values]
+                self.numbers[spec.name] = _numbers(values)
+        self.type, self.state = self.codes["type"], self.codes["state"]
         self.region = _codes(column["region"], REGION_CODES)
-        self.esir = np.array([bool(v) for v in column["esir_available"]], dtype=bool)
-        self.length = _numbers(column["length_years"])
-        self.positions = _numbers(column["positions_per_year"])
-        self.research_months = _numbers(column["research_months"])
-        self.verified = _numbers(d.toordinal() if d else None for d in column["data_verified_on"])
+        self.esir = self.flags["esir"]
         self.visa = {code: np.array([code in VISAS_SPONSORED.get(v or "none", ()) for v in column["visa_sponsorship"]],
                                     dtype=bool)
                      for code in VISAS}
         self.intern_included = np.array([v == "included" for v in column["intern_year"]], dtype=bool)
-        self.signals = np.array([v is True for v in column["signals_accepted"]], dtype=bool)
-        self.comlex = np.array([v is True for v in column["comlex_accepted"]], dtype=bool)
         self.features = [FeatureInfo(*row) for row in feature_rows]
         self.feature_by_key = {(f.kind, f.slug): f for f in self.features}
         self.has_feature = self._feature_matrix(links)
-        self._build_locations(column.get("zip_code", blank), column["city"], column["state"])
+        self._build_locations(column["zip_code"], column["city"], column["state"])
         self._build_orders(column["name"], column["program_code"])
         self._build_words(column["name"], column["institution"], column["city"])
 
@@ -207,7 +256,7 @@ class ProgramIndex:
     def _read(cls, connection) -> ProgramIndex:
         version = read_version(connection)
         c = programs.c
-        names = [name for name in INDEX_COLUMNS if name in c]
+        names = INDEX_COLUMNS
         rows = connection.execute(select(*(c[name] for name in names)).order_by(c.id)).all()
         values = list(zip(*rows)) if rows else [()] * len(names)
         columns = {name: list(value) for name, value in zip(names, values)}
@@ -285,12 +334,10 @@ class ProgramIndex:
         self.orders = {"name": np.array(by_name, dtype=np.int64)}
         self.orders["-name"] = np.lexsort((name_rank, -dense))
         self.orders["state"] = np.lexsort((name_rank, self.state))
-        for sort, column in (("length", self.length), ("positions", self.positions),
-                             ("research", self.research_months)):
-            blank = column == _BLANK
-            self.orders[sort] = np.lexsort((name_rank, column, blank))
-            self.orders["-" + sort] = np.lexsort((name_rank, -column, blank))
-        self.orders["updated"] = np.lexsort((name_rank, -self.verified, self.verified == _BLANK))
+        for sort, (spec, descending) in SORT_COLUMNS.items():
+            if spec.name in self.numbers:  # whole numbers and dates; blanks last either way
+                values = self.numbers[spec.name]
+                self.orders[sort] = np.lexsort((name_rank, -values if descending else values, values == _BLANK))
 
     def _build_words(self, *texts) -> None:
         postings: dict[str, set[int]] = {}
@@ -322,29 +369,33 @@ class ProgramIndex:
         masks = {}
         if query.q:
             masks["q"] = self._keyword_mask(query.q)
-        for name, column, codes in (("type", self.type, TYPE_CODES), ("state", self.state, STATE_CODES),
-                                    ("region", self.region, REGION_CODES)):
-            if getattr(query, name):
-                masks[name] = np.isin(column, [codes.index(v) for v in getattr(query, name)])
-        if query.esir:
-            masks["esir"] = self.esir
-        for kind in FEATURE_KINDS:
-            slugs = getattr(query, kind)
-            if slugs:
-                masks[kind] = np.logical_and.reduce([self.feature_column(kind, slug) for slug in slugs])
-        if query.visa:
-            masks["visa"] = np.logical_or.reduce([self.visa[v] for v in query.visa])
-        if query.min_positions is not None:
-            masks["min_positions"] = self.positions >= query.min_positions
-        if query.min_research_months is not None:
-            masks["min_research_months"] = self.research_months >= query.min_research_months
-        if query.max_length is not None:
-            masks["max_length"] = (self.length <= query.max_length) & (self.length != _BLANK)
-        if query.verified_within is not None:
-            masks["verified_within"] = self.verified >= months_before(today, query.verified_within).toordinal()
-        if query.within is not None and query.near:
-            with np.errstate(invalid="ignore"):
-                masks["within"] = self.distances_from(query.near) <= query.within  # NaN: never
+        if query.region:
+            masks["region"] = np.isin(self.region, [REGION_CODES.index(v) for v in query.region])
+        for parameter, (how, spec) in COLUMN_FILTERS.items():
+            value = getattr(query, parameter)
+            if not is_set(value):
+                continue
+            if how == "any_of" and parameter == "visa":
+                masks[parameter] = np.logical_or.reduce([self.visa[v] for v in value])
+            elif how == "any_of":
+                codes = choice_codes(parameter)
+                masks[parameter] = np.isin(self.codes[parameter], [codes.index(v) for v in value])
+            elif how == "all_of":
+                masks[parameter] = np.logical_and.reduce([self.feature_column(parameter, slug) for slug in value])
+            elif how == "flag":
+                masks[parameter] = self.flags[parameter]
+            elif how == "near":
+                if query.within is not None:
+                    with np.errstate(invalid="ignore"):
+                        masks["within"] = self.distances_from(value) <= query.within  # NaN: never
+            else:
+                numbers = self.numbers[spec.name]
+                masks[parameter] = {
+                    "at_least": lambda: numbers >= value,  # blank (-1) never
+                    "at_most": lambda: (numbers <= value) & (numbers != _BLANK),
+                    "at_most_or_blank": lambda: numbers <= value,  # blank (-1) always
+                    "within_months": lambda: numbers >= months_before(today, value).toordinal(),
+                }[how]()
         return masks
 
     def wish_column(self, wish: str) -> np.ndarray:
@@ -352,8 +403,8 @@ class ProgramIndex:
         if wish in WISHES:
             return {
                 "esir": lambda: self.esir,
-                "signals": lambda: self.signals,
-                "comlex": lambda: self.comlex,
+                "signals": lambda: self.flags["signals"],
+                "comlex": lambda: self.flags["comlex"],
                 "intern_included": lambda: self.intern_included,
                 "visa": lambda: self.visa["j1"] | self.visa["h1b"],
             }[wish]()
@@ -440,18 +491,20 @@ class ProgramIndex:
     def _facets(self, masks, matching) -> dict[str, dict[str, int]]:
         """For each option: how many programs match if it is ticked along with the other filters.
 
-        An OR group is counted without its own filter (ticking one more of its options widens
-        it); an AND group and ESIR are counted with the option added to everything else.
+        A one-of-these group (type, state, region, visa, intern year, interview format) is counted
+        without its own filter (ticking one more of its options widens it); features and the
+        yes-only flags are counted with the option added to everything else.
         """
         facets = {}
-        for name, column, codes in (("type", self.type, TYPE_CODES), ("state", self.state, STATE_CODES),
-                                    ("region", self.region, REGION_CODES)):
+        groups = [(name, codes, choice_codes(name)) for name, codes in self.codes.items()]
+        for name, column, codes in [*groups, ("region", self.region, REGION_CODES)]:
             base = self._combine(masks, skip=name) if name in masks else matching
-            counts = np.bincount(column[base], minlength=len(codes))
+            counts = np.bincount(column[base] + 1, minlength=len(codes) + 1)[1:]  # -1 (blank) counts nowhere
             facets[name] = dict(zip(codes, counts.tolist()))
         base = self._combine(masks, skip="visa") if "visa" in masks else matching
         facets["visa"] = {code: int(np.count_nonzero(base & column)) for code, column in self.visa.items()}
-        facets["esir"] = {"1": int(np.count_nonzero(matching & self.esir))}
+        for name, flag in self.flags.items():
+            facets[name] = {"1": int(np.count_nonzero(matching & flag))}
         for kind in FEATURE_KINDS:
             facets[kind] = {
                 f.slug: int(np.count_nonzero(matching & self.has_feature[i]))
@@ -476,8 +529,9 @@ def _fold(text: str) -> str:
 
 
 def _codes(values, codes: list[str]) -> np.ndarray:
+    """Each value's position in `codes`; blank (or unknown) -1."""
     position = {code: i for i, code in enumerate(codes)}
-    return np.fromiter((position.get(v, 0) for v in values), dtype=np.int16, count=len(values))
+    return np.fromiter((position.get(v, _BLANK) for v in values), dtype=np.int16, count=len(values))
 
 
 def _numbers(values) -> np.ndarray:
