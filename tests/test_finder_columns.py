@@ -145,7 +145,7 @@ def test_the_panel_groups_say_how_many_of_their_filters_are_active(columns_clien
     assert '<span class="group__active" id="active-practicalities"> · 1 active</span>' in body
     assert '<span class="group__active" id="active-route"> · 1 active</span>' in body
     assert '<span class="group__active" id="active-training"></span>' in body
-    # Route and Place start open; another group opens when one of its filters is active.
+    # Route, Place and Features start open; another group opens when one of its filters is active.
     assert re.search(r'<details class="group" open>\s*<summary>Practicalities', body)
     assert re.search(r'<details class="group">\s*<summary>Training', body)
     partial = columns_client.get("/programs?signals=1", headers={"HX-Request": "true"}).get_data(as_text=True)

@@ -104,9 +104,12 @@ def count_stale(connection: Connection, today: date) -> int:
 
 
 def list_programs(connection: Connection, *, blank: str | None = None, stale_on: date | None = None,
-                  limit: int = 500) -> list:
-    """Programs (code, name, institution, verified on), optionally only those blank in a column or stale."""
+                  ids: list[int] | None = None, limit: int = 500) -> list:
+    """Programs (code, name, institution, verified on), optionally only those blank in a column, stale,
+    or among `ids`."""
     conditions = []
+    if ids is not None:
+        conditions.append(programs.c.id.in_(ids[:limit]))
     if blank:
         conditions.append(blank_condition(blank))
     if stale_on:

@@ -12,6 +12,7 @@ from ..catalog.vocab import PROGRAM_TYPES, REGIONS
 from ..extensions import db, limiter
 from ..models import Program
 from ..models.admin import AdminUser
+from ..programs.routes import finder_index
 from . import accounts, bp, catalog_admin, imports
 from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, UploadForm
 
@@ -93,6 +94,7 @@ def dashboard():
         total=sum(by_type.values()),
         completeness=catalog_admin.completeness(db.session.connection()),
         stale=catalog_admin.count_stale(db.session.connection(), date.today()),
+        unlocated=len(finder_index().unlocated_ids()),
     )
 
 
@@ -100,12 +102,14 @@ def dashboard():
 def programs():
     blank = request.args.get("blank") or None
     stale = request.args.get("stale") == "1"
+    unlocated = request.args.get("unlocated") == "1"
     if blank and blank not in catalog_admin.OPTIONAL_COLUMNS:
         error = f"blank: '{blank}' is not an optional column; use one of " + ", ".join(catalog_admin.OPTIONAL_COLUMNS)
         return render_template("admin/programs.html", rows=[], blank=None, stale=False, error=error), 400
     rows = catalog_admin.list_programs(db.session.connection(), blank=blank,
-                                       stale_on=date.today() if stale else None)
-    return render_template("admin/programs.html", rows=rows, blank=blank, stale=stale)
+                                       stale_on=date.today() if stale else None,
+                                       ids=finder_index().unlocated_ids() if unlocated else None)
+    return render_template("admin/programs.html", rows=rows, blank=blank, stale=stale, unlocated=unlocated)
 
 
 def _program_or_404(code: str) -> Program:

@@ -358,6 +358,10 @@ class ProgramIndex:
             (row for w in self.words for row in postings[w]), dtype=np.int32, count=int(offsets[-1])
         )
 
+    def unlocated_ids(self) -> list[int]:
+        """The programs without a location (no ZIP code position, city and state not in the ZIP data)."""
+        return self.ids[~self.located].tolist()
+
     def rows_of(self, ids) -> np.ndarray:
         """Array positions of program ids (all known to the index)."""
         return np.searchsorted(self.ids, np.asarray(ids, dtype=np.int64))

@@ -52,7 +52,7 @@ def _panel() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 PANEL = _panel()
-OPEN_GROUPS = ("Route", "Place")  # open at first; the others open when one of their filters is active
+OPEN_GROUPS = ("Route", "Place", "Features")  # open at first; the others open when one of their filters is active
 HINTS = {
     "my_step2": "Programs that state no minimum match too",
     "verified_within": "Months back from today",
