@@ -15,6 +15,7 @@ from ..catalog.workbook import export_workbook
 from ..extensions import db, limiter
 from ..models import Program
 from ..models.admin import AdminEdit, AdminImport, AdminUser
+from ..programs.routes import finder_index
 from . import accounts, bp, catalog_admin, history as history_log, imports
 from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, ProgramsQueryForm, UploadForm
 
