@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from wtforms.validators import NumberRange
 
-from ..catalog.columns import BY_NAME, GROUPS, PLACE
+from ..catalog.columns import BY_NAME, FEATURES, GROUPS, PLACE, ProgramColumn, grouped
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
 from .search import (  # noqa: F401
     COLUMN_FILTERS, FILTER_LABELS, FILTERS, SORT_COLUMNS, SORTS, VISAS, ProgramIndex, Query, is_set, months_before,
@@ -371,3 +371,79 @@ def length_explained(program) -> str:
         return ("A diagnostic radiology residency: for IR it is followed by two years of independent IR "
                 "residency.")
     return LENGTH_EXPLAINED.get(program.program_type, "")
+
+
+def deadline_in(deadline: date, today: date) -> str:
+    """How far away a deadline is: `passed`, `today`, `tomorrow`, `in 5 days`, `in 3 weeks`, `in 2 months`."""
+    days = (deadline - today).days
+    if days < 0:
+        return "passed"
+    if days <= 1:
+        return ("today", "tomorrow")[days]
+    if days < 14:
+        return f"in {days} days"
+    if days < 63:
+        return f"in {days // 7} weeks"
+    months = (deadline.year - today.year) * 12 + deadline.month - today.month - (deadline.day < today.day)
+    return f"in {months} months" if months < 24 else f"in {months // 12} years"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of the program page: its label, its value as people read it, and extras."""
+
+    name: str
+    label: str
+    text: str
+    known: bool
+    href: str | None = None
+    note: str | None = None
+
+
+# Shown together in the page's contact block rather than among the facts of their group.
+CONTACT_COLUMNS = ("program_director", "contact_email", "website")
+# Shown in the page's heading or a section of their own.
+_NOT_FACTS = {"name", "description", *CONTACT_COLUMNS}
+
+
+def fact(program, column: ProgramColumn, today: date) -> Fact:
+    """A column of a program as the page shows it (blanks read as the registry says)."""
+    value = getattr(program, column.name)
+    known = value is not None
+    text, href, note = column.show(value), None, None
+    if column.name == "length_years":
+        text = f"{text}. {length_explained(program)}".rstrip(". ")
+    elif column.name == "state":
+        note = f"{REGIONS[program.region]} region"
+    elif column.name == "application_deadline" and known:
+        note = deadline_in(value, today)
+    elif column.name == "data_verified_on":
+        note = verified_ago(value, today) if known else None
+    elif column.name == "website" and known:
+        href = value
+    elif column.name == "contact_email" and known:
+        href = f"mailto:{value}"
+    return Fact(column.name, column.label, text, known, href, note)
+
+
+def program_facts(program, today: date) -> list[tuple[str, list[Fact]]]:
+    """The facts of a program by registry group; the Features group is empty (the page lists them by kind)."""
+    return [
+        (group, [] if group == FEATURES else
+         [fact(program, column, today) for column in columns if column.name not in _NOT_FACTS])
+        for group, columns in grouped()
+    ]
+
+
+# The order "Also at this institution" lists programs in: the routes into IR first.
+_TYPE_ORDER = {"integrated_ir": 0, "diagnostic_radiology": 1, "independent_ir": 2, "fellowship": 3}
+
+
+def by_route(programs) -> list:
+    """Programs in route order (integrated IR, DR, independent IR, fellowships), then by name."""
+    return sorted(programs, key=lambda p: (_TYPE_ORDER.get(p.program_type, 9), p.name.casefold(), p.program_code))
+
+
+def contact(program, today: date) -> list[Fact]:
+    """The contact block: the director, the e-mail address as a mailto: link, the website."""
+    return [fact(program, BY_NAME[name], today) for name in CONTACT_COLUMNS]
