@@ -68,6 +68,12 @@ def page_codes(client, query: str, **headers) -> list[str]:
     ("q=BOS+harb", ["A2"]),
     ("q=ity", []),
     ("q=san+ju", ["C1"]),
+    ("q=massachusetts", ["A2"]),
+    ("q=Boston+Massachusetts", ["A2"]),
+    ("q=tx", ["B1", "B2"]),
+    ("q=texas+dal", ["B2"]),
+    ("q=puerto+rico", ["C1"]),
+    ("q=co", ["A1"]),
     ("type=integrated_ir&type=independent_ir", ["A2", "A1", "C1"]),
     ("state=tx", ["B1", "B2"]),
     ("state=TX&state=PR&state=", ["B1", "C1", "B2"]),
@@ -329,8 +335,9 @@ query_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=
 query_strings = st.lists(
     st.tuples(st.sampled_from(["q", "type", "state", "region", "esir", "fellowship", "research", "mentorship",
                                "visa", "min_positions", "min_research_months", "max_length", "verified_within",
-                               "sort", "page", "per_page", "other"]),
-              query_values | st.sampled_from(["1", "TX", "0", "100", "-1", "j1", "name", "99999999999999"])),
+                               "near", "within", "want", "sort", "page", "per_page", "other"]),
+              query_values | st.sampled_from(["1", "TX", "0", "100", "-1", "j1", "name", "99999999999999",
+                                              "02108", "46245", "distance", "fit", "esir", "oncology"])),
     max_size=6,
 )
 

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Program
 from ..security import same_site_path
 from . import bp, view
-from .forms import PER_PAGE_CHOICES, FinderForm
+from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
 from .search import SORTS, current_index
 
 
@@ -36,6 +36,7 @@ def index():
     index = finder_index()
     form = FinderForm.from_args(request.args, index.features)
     context = {"form": form, "index": index, "view": view, "sorts": SORTS, "per_page_choices": PER_PAGE_CHOICES,
+               "within_choices": WITHIN_CHOICES,
                "feature_kinds": FEATURE_KINDS, "today": date.today(), "result": None, "error": None}
     status = 200
     if form.validate():
