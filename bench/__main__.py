@@ -53,15 +53,30 @@ def main() -> None:
                 print(f"-- {kind}, {size:,} programs (load {os.getloadavg()[0]:.2f})", flush=True)
                 sizes[size] = bench_size(kind, size, Path(work), url, options)
                 print(json.dumps(sizes[size], indent=1), flush=True)
+                write(options.out, results)  # so far, in case a later size fails
     results["machine"]["finished"] = time.strftime("%Y-%m-%d %H:%M")
-    out = Path(options.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    out = write(options.out, results)
     print(tables(results))
     print(f"\nWritten to {out}")
     if not options.no_docs:
         update_docs(ROOT / "docs" / "performance.md", results)
         print("Tables written to docs/performance.md")
+
+
+def write(path: str, results: dict) -> Path:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return out
+
+
+def measured(name: str, measure, result: dict) -> None:
+    """result[name] = measure(), or what went wrong: one failed part keeps the others."""
+    try:
+        result[name] = measure()
+    except Exception as error:  # noqa: BLE001 - reported in the table as not measured
+        result[name] = {"skipped": f"{type(error).__name__}: {error}"}
+        print(f"   {name} not measured: {error}", flush=True)
 
 
 def bench_size(kind: str, size: int, work: Path, server_url: str, options) -> dict:
@@ -77,10 +92,10 @@ def bench_size(kind: str, size: int, work: Path, server_url: str, options) -> di
             return create_app({"TESTING": False, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": database.url,
                                "SESSION_COOKIE_SECURE": False})
 
-        result["index"] = bench_index(make_app, csv_path, options.repeat)
-        result["finder"] = bench_finder(make_app(), options.rounds)
+        measured("index", lambda: bench_index(make_app, csv_path, options.repeat), result)
+        measured("finder", lambda: bench_finder(make_app(), options.rounds), result)
         if not options.no_gunicorn:
-            result["gunicorn"] = bench_gunicorn(env, options.wrk_seconds, options.repeat)
+            measured("gunicorn", lambda: bench_gunicorn(env, options.wrk_seconds, options.repeat), result)
     finally:
         database.drop()
     return result

@@ -68,7 +68,11 @@ def table(kind: str, database: dict) -> str:
             except (KeyError, TypeError, ValueError):
                 cells.append("n/a")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
-    plain = next((r["import"]["plain"] for r in database["sizes"].values() if "import" in r), "")
+    for size, result in database["sizes"].items():
+        for part, value in result.items():
+            if isinstance(value, dict) and "skipped" in value:
+                lines.append(f"\n{int(size):,} programs, {part}: not measured ({value['skipped']}).")
+    plain = next((r["import"]["plain"] for r in database["sizes"].values() if "plain" in r.get("import", {})), "")
     if plain:
         lines.append(f"\nPlain load: {plain}.")
     return "\n".join(lines)

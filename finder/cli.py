@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 from .catalog import Source, export_programs, generate_programs, load_catalog
 from .catalog.tables import programs
+from .catalog.text import plural
+from .catalog.workbook import SUFFIXES as WORKBOOK_SUFFIXES, export_workbook
 from .extensions import db
 
 seed = AppGroup("seed", help="Load, export and generate the catalog's CSV files.")
@@ -26,7 +28,7 @@ def seed_dir() -> Path:
 @click.option("--prune", is_flag=True, help="Remove rows of each loaded kind that none of the files has.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def load_command(dry_run: bool, prune: bool, paths: tuple[str, ...]) -> None:
-    """Load features.csv and programs.csv files, in the order given."""
+    """Load features.csv and programs.csv files (or .xlsx workbooks of the same), in the order given."""
     _load(paths, prune=prune, dry_run=dry_run)
 
 
@@ -43,9 +45,13 @@ def demo_command(if_empty: bool) -> None:
 @seed.command("export")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
 def export_command(path: str) -> None:
-    """Write every program to PATH as programs.csv ('-' for standard output)."""
-    with db.engine.connect() as connection, _open_for_writing(path) as out:
-        count = export_programs(connection, out)
+    """Write every program to PATH as programs.csv ('-' for standard output), or as a workbook if PATH ends in .xlsx."""
+    if path.lower().endswith(WORKBOOK_SUFFIXES):
+        with db.engine.connect() as connection:
+            count = export_workbook(connection, path)
+    else:
+        with db.engine.connect() as connection, _open_for_writing(path) as out:
+            count = export_programs(connection, out)
     if path != "-":
         click.echo(f"Wrote {count} programs to {path}.")
 
@@ -84,7 +90,7 @@ def _load(paths, *, prune: bool, dry_run: bool) -> None:
     if not result.ok:
         for problem in result.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(result.problems)} problem(s) found; nothing was written.", err=True)
+        click.echo(f"{plural(len(result.problems), 'problem')} found; nothing was written.", err=True)
         sys.exit(1)
     for file in result.files:
         click.echo(f"{file.path}: {file.summary()}")

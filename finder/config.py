@@ -34,6 +34,8 @@ def from_environment(instance_path: str) -> dict:
         "SHORTLIST_CREATE_LIMIT": os.environ.get("SHORTLIST_CREATE_LIMIT", "30 per hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        # Days the bytes of an upload that was previewed but never applied are kept (docs/admin.md).
+        "ADMIN_UPLOAD_RETENTION_DAYS": int(os.environ.get("ADMIN_UPLOAD_RETENTION_DAYS") or 7),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from finder.admin import accounts
+from finder.catalog.display import column_label
 from finder.extensions import db
 from finder.models import Feature, Program
 from finder.models.admin import AdminImport, AdminUser
@@ -51,7 +52,8 @@ def test_every_admin_route_is_closed_to_anonymous_visitors(app, admin_user):
     rules = admin_rules(app)
     assert len(rules) >= 5
     for rule in rules:
-        path = rule.rule.replace("<token>", "x" * 20).replace("<code>", "P1")
+        path = rule.rule.replace("<token>", "x" * 20).replace("<code>", "P1").replace("<int:import_id>", "1")
+        path = path.replace("<int:edit_id>", "1")
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             token = csrf_token(client)
             response = client.open(path, method=method, data={"csrf_token": token})
@@ -153,7 +155,7 @@ def test_upload_previews_and_writes_nothing_until_confirmed(app, admin_client):
     record = last_import(app)
     assert record.status == "previewed" and not record.applied and record.added > 0
     done = confirm(admin_client, record.token)
-    assert done.status_code == 303 and done.headers["Location"] == "/admin/imports"
+    assert done.status_code == 303 and done.headers["Location"] == f"/admin/imports/{record.id}"
     assert count(app, Feature) == record.added
     assert last_import(app).applied
 
@@ -166,7 +168,28 @@ def test_preview_of_an_update_lists_each_changed_field(demo_app, admin_client):
     response = upload(admin_client, "\n".join([header, changed, *rest]).encode())
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f"{cells[0]}: name: {cells[1]} → {cells[1]} Renamed" in page.replace("&#39;", "'")
+    assert change_row(cells[0], "Name", cells[1], cells[1] + " Renamed") in page.replace("&#39;", "'")
+
+
+def change_row(key, label, old, new) -> str:
+    return (f'<td data-label="Row">{key}</td><td data-label="Field">{label}</td>'
+            f'<td data-label="Before">{old}</td><td data-label="After">{new}</td>')
+
+
+def test_preview_shows_lists_labels_and_blanks_as_people_read_them_never_a_repr(demo_app, admin_client):
+    header = "program_code,name,institution,city,state,program_type,length_years,research_features,esir_available,positions_per_year\n"
+    with demo_app.app_context():
+        labels = dict(db.session.execute(select(Feature.slug, Feature.label).where(Feature.kind == "research")).all())
+    response = upload(admin_client, (header + "IRF-0001,Larkspur University Diagnostic Radiology Residency,"
+                                     "Larkspur University Medical Center,Boston,MA,diagnostic_radiology,5,"
+                                     "research_track,no,\n").encode())
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 200
+    assert "frozenset" not in page and "{'" not in page and "None" not in page
+    assert f'<td data-label="Field">{column_label("research_features")}</td><td data-label="Before">' in page
+    assert f'<td data-label="After">{labels["research_track"]}</td>' in page
+    assert change_row("IRF-0001", column_label("esir_available"), "yes", "no") in page
+    assert change_row("IRF-0001", column_label("positions_per_year"), "14", "(blank)") in page
 
 
 def test_bad_upload_lists_every_problem_and_changes_nothing(demo_app, admin_client):
@@ -187,7 +210,7 @@ def test_bad_upload_lists_every_problem_and_changes_nothing(demo_app, admin_clie
 def test_binary_upload_gets_a_clear_message(app, admin_client):
     response = upload(admin_client, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", name="photo.png")
     assert response.status_code == 422
-    assert b"not a text CSV file" in response.data
+    assert b"line 1: file: this is a binary file, not CSV text" in response.data
 
 
 def test_upload_over_5_mb_gets_the_friendly_413_page(app, admin_client):
@@ -225,8 +248,10 @@ def test_history_shows_who_when_file_hash_counts_and_applied(app, admin_client):
     record = last_import(app)
     assert record.filename == "features.csv"
     confirm(admin_client, record.token)
-    page = admin_client.get("/admin/imports").get_data(as_text=True)
-    assert ADMIN_EMAIL in page and "features.csv" in page and record.sha256[:12] in page and "applied" in page
+    page = admin_client.get("/admin/history").get_data(as_text=True)
+    assert ADMIN_EMAIL in page and "features.csv" in page and "applied: added" in page
+    detail = admin_client.get(f"/admin/imports/{record.id}").get_data(as_text=True)
+    assert record.sha256 in detail and ADMIN_EMAIL in detail
 
 
 def test_export_is_the_same_file_as_seed_export(demo_app, admin_client, runner, tmp_path):
@@ -309,25 +334,35 @@ def test_unknown_blank_column_gets_400_naming_it(demo_app, admin_client):
 def test_edit_form_saves_a_valid_change(demo_app, admin_client):
     form = admin_client.get("/admin/programs/IRF-0001/edit")
     assert form.status_code == 200 and b"Larkspur University Medical Center" in form.data
-    data = {**program_form(demo_app, "IRF-0001"), "city": "Cambridge", "csrf_token": csrf_token(admin_client)}
+    data = {**program_form(demo_app, "IRF-0001", admin_client), "city": "Cambridge", "csrf_token": csrf_token(admin_client)}
     response = admin_client.post("/admin/programs/IRF-0001/edit", data=data)
     assert response.status_code == 303
     with demo_app.app_context():
         assert db.session.scalar(select(Program.city).where(Program.program_code == "IRF-0001")) == "Cambridge"
 
 
-def program_form(app, code):
+def program_form(app, code, client=None):
+    """The edit form's fields as a browser would send them (with the values it was opened with)."""
     from finder.admin.catalog_admin import program_cells
 
     with app.app_context():
         program = db.session.scalar(select(Program).where(Program.program_code == code))
         cells = program_cells(program.to_record())
     cells.pop("program_code")
+    if client is not None:
+        cells["opened_with"] = opened_with(client, f"/admin/programs/{code}/edit")
     return cells
 
 
+def opened_with(client, path: str) -> str:
+    import re
+
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="opened_with" type="hidden" value="([^"]+)"', page).group(1)
+
+
 def test_edit_form_uses_the_csv_rules_and_changes_nothing_on_error(demo_app, admin_client):
-    data = {**program_form(demo_app, "IRF-0001"), "state": "ZZ", "length_years": "nine",
+    data = {**program_form(demo_app, "IRF-0001", admin_client), "state": "ZZ", "length_years": "nine",
             "website": "ftp://x", "csrf_token": csrf_token(admin_client)}
     response = admin_client.post("/admin/programs/IRF-0001/edit", data=data)
     page = response.get_data(as_text=True)
@@ -342,7 +377,8 @@ def test_delete_asks_first_then_removes_the_program(demo_app, admin_client):
     ask = admin_client.get("/admin/programs/IRF-0001/delete")
     assert ask.status_code == 200 and b"Delete IRF-0001?" in ask.data
     assert count(demo_app, Program) == before
-    done = admin_client.post("/admin/programs/IRF-0001/delete", data={"csrf_token": csrf_token(admin_client)})
+    done = admin_client.post("/admin/programs/IRF-0001/delete", data={
+        "csrf_token": csrf_token(admin_client), "opened_with": opened_with(admin_client, "/admin/programs/IRF-0001/delete")})
     assert done.status_code == 303
     assert count(demo_app, Program) == before - 1
     assert admin_client.get("/admin/programs/IRF-0001/edit").status_code == 404
@@ -353,7 +389,7 @@ def test_every_admin_post_without_a_csrf_token_is_refused(app_config, demo_app, 
     for rule in admin_rules(demo_app):
         if "POST" not in rule.methods:
             continue
-        path = rule.rule.replace("<token>", "x" * 20).replace("<code>", "IRF-0001")
+        path = rule.rule.replace("<token>", "x" * 20).replace("<code>", "IRF-0001").replace("<int:import_id>", "1")
         response = admin_client.post(path, data={})
         assert response.status_code == 400, (path, response.status_code)
     assert count(demo_app, Program) > 0 and count(demo_app, AdminImport) == 0

@@ -10,6 +10,7 @@ from finder.catalog.tables import catalog_state
 from finder.extensions import db
 
 from .conftest import csrf_token, sign_in
+from .test_admin import opened_with
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HEADER = b"program_code,name,institution,city,state,program_type,length_years,website,data_verified_on\n"
@@ -47,8 +48,9 @@ def test_random_uploads_never_fail_with_5xx_and_rejections_write_nothing(demo_ap
     cell, max_size=8))
 def test_random_edit_form_input_never_fails_with_5xx(demo_app, admin_client, fields):
     before = version(demo_app)
+    opened = opened_with(admin_client, "/admin/programs/IRF-0001/edit")
     response = admin_client.post("/admin/programs/IRF-0001/edit",
-                                 data={**fields, "csrf_token": csrf_token(admin_client)})
+                                 data={**fields, "opened_with": opened, "csrf_token": csrf_token(admin_client)})
     # 400: a NUL character, refused before the form is read (finder/security.py).
     assert response.status_code in (303, 400, 422), response.status_code
     if response.status_code != 303:

@@ -492,8 +492,8 @@ def test_prune_refuses_to_remove_a_feature_that_programs_still_list(vocab_app):
     without = "\n".join(line for line in FEATURES.splitlines() if "pediatric_ir" not in line) + "\n"
     result = load(vocab_app, ("features.csv", without), prune=True)
     assert messages(result) == [
-        "features.csv: line 1: file: --prune would remove fellowship 'pediatric_ir', which 1 program(s) "
-        "still list; remove it from programs.csv first (or in the same command)"
+        "features.csv: line 1: file: --prune would remove fellowship 'pediatric_ir', which 1 program "
+        "still lists; remove it from programs.csv first (or in the same command)"
     ]
     assert records(vocab_app)["P1"]["fellowships"] == ["pediatric_ir"]
 
@@ -534,3 +534,14 @@ def test_website_must_be_an_absolute_http_address(vocab_app, url, valid):
     header = HEADER + ",website"
     result = load(vocab_app, ("programs.csv", programs_csv(f'{ALPHA},"{url}"', header=header)))
     assert result.ok is valid
+
+
+def test_no_message_counts_with_a_plural_in_brackets():
+    """Counts read "1 program", "8 problems": the one plural helper, never "program(s)"."""
+    from pathlib import Path
+
+    from finder.catalog.text import plural
+
+    assert (plural(1, "problem"), plural(8, "problem"), plural(1204, "row")) == ("1 problem", "8 problems", "1,204 rows")
+    sources = [p for p in (Path(__file__).parent.parent / "finder").rglob("*") if p.suffix in (".py", ".html")]
+    assert not [str(p) for p in sources if "(s)" in p.read_text(encoding="utf-8")]

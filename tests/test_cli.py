@@ -46,7 +46,7 @@ def test_load_with_problems_prints_them_on_stderr_exits_1_and_writes_nothing(run
     assert result.stderr.splitlines() == [
         f"{programs}: line 3: state: 'ZZ' is not the USPS code of a US state, DC or PR",
         f"{programs}: line 3: length_years: '9' must be a whole number from 1 to 7",
-        "2 problem(s) found; nothing was written.",
+        "2 problems found; nothing was written.",
     ]
     assert records(app) == {}
 

@@ -144,3 +144,15 @@ def test_city_keys_ignore_case_accents_and_punctuation(city):
     assert places.city_key(city.upper()) == key
     assert places.city_key(city.replace(".", " ").replace("-", " ").replace("'", " ")) == key
     assert places.city_key(key) == key
+
+
+def test_the_standard_zip_codes_of_a_city_or_state_are_active_located_and_listed_there():
+    boston = places.zip_codes("MA", "Boston")
+    assert "02108" in boston and boston == places.zip_codes("ma", "BOSTON")
+    assert all(r["city"] == "Boston" and r["active"] and r["zip_code_type"] == "STANDARD"
+               for r in (record(code) for code in boston))
+    assert places.zip_codes("MO", "St. Louis") == places.zip_codes("MO", "Saint Louis") != []
+    texas = places.zip_codes("TX")
+    assert "77352" not in texas  # a standard code listed without coordinates
+    assert all(places.zip_location(code) is not None for code in texas)
+    assert places.zip_codes("TX", "Atlantis") == []

@@ -2,10 +2,13 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SearchField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
+from ..catalog.display import column_label
+from .catalog_admin import OPTIONAL_COLUMNS, SORTS
 
 
 class LoginForm(FlaskForm):
@@ -14,8 +17,8 @@ class LoginForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("CSV file (features.csv or programs.csv, at most 5 MB)",
-                     validators=[FileRequired("Choose a CSV file to upload.")])
+    file = FileField("File: CSV or Excel workbook (.xlsx) of features or programs, at most 5 MB",
+                     validators=[FileRequired("Choose a CSV file or an Excel workbook to upload.")])
     prune = BooleanField("Remove programs (or features) of this kind that the file does not list")
 
 
@@ -27,7 +30,16 @@ class LogoutForm(FlaskForm):
     pass
 
 
-class ProgramForm(FlaskForm):
+class OpenedWithForm(FlaskForm):
+    """A form that carries the program's values as they were when it was opened (signed).
+
+    Saving or deleting compares them with the stored program: a stale form is refused (409).
+    """
+
+    opened_with = HiddenField()
+
+
+class ProgramForm(OpenedWithForm):
     """One program's cells as text, a field per registry column; the catalog's rules check them.
 
     The program code is the page's address, not a field. A column the request does not send
@@ -57,5 +69,19 @@ for _column in EDITABLE_COLUMNS:
     setattr(ProgramForm, _column.name, _column_field(_column))
 
 
-class DeleteForm(FlaskForm):
-    """Only the CSRF token: the program is in the address."""
+class DeleteForm(OpenedWithForm):
+    """The CSRF token and the values the confirmation page showed: the program is in the address."""
+
+
+class ProgramsQueryForm(FlaskForm):
+    """The admin programs list: search, filters, sort and page (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Search by name or code", validators=[Optional(), Length(max=200)])
+    blank = SelectField("Blank column", choices={"": "Any", **{c: column_label(c) for c in OPTIONAL_COLUMNS}},
+                        validators=[Optional()])
+    stale = BooleanField("Only stale programs (verified more than 12 months ago, or never)")
+    sort = SelectField("Sort by", choices=dict(SORTS), default="code")
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 100000)])

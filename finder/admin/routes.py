@@ -8,14 +8,18 @@ from flask import (Response, abort, current_app, flash, g, redirect, render_temp
 from sqlalchemy import func, select
 
 from ..catalog import export_programs
+from ..catalog.display import column_label
+from ..catalog.text import plural
 from ..catalog.vocab import PROGRAM_TYPES, REGIONS
+from ..catalog.workbook import export_workbook
 from ..extensions import db, limiter
 from ..models import Program
-from ..models.admin import AdminUser
-from . import accounts, bp, catalog_admin, imports
-from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, UploadForm
+from ..models.admin import AdminEdit, AdminImport, AdminUser
+from . import accounts, bp, catalog_admin, history as history_log, imports
+from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, ProgramsQueryForm, UploadForm
 
 PUBLIC = {"admin.login"}
+MAX_CHANGES = 50  # changed fields listed on a page; the record keeps up to the loader's 2,000
 LOGIN_FAILED = "That email and password do not match an admin account."
 
 
@@ -49,7 +53,13 @@ def _not_cached(response):
 @bp.context_processor
 def _forms():
     # formdata=None: never read the request body here (an error page may be rendering a 413).
-    return {"logout_form": LogoutForm(formdata=None)}
+    return {"logout_form": LogoutForm(formdata=None), "column_label": column_label}
+
+
+@bp.app_template_filter("plural")
+def _plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`{{ n|plural("problem") }}` -> "1 problem", "8 problems": a noun that fits the count."""
+    return plural(count, singular, plural_form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -98,57 +108,86 @@ def dashboard():
 
 @bp.get("/programs")
 def programs():
-    blank = request.args.get("blank") or None
-    stale = request.args.get("stale") == "1"
-    if blank and blank not in catalog_admin.OPTIONAL_COLUMNS:
-        error = f"blank: '{blank}' is not an optional column; use one of " + ", ".join(catalog_admin.OPTIONAL_COLUMNS)
-        return render_template("admin/programs.html", rows=[], blank=None, stale=False, error=error), 400
-    rows = catalog_admin.list_programs(db.session.connection(), blank=blank,
-                                       stale_on=date.today() if stale else None)
-    return render_template("admin/programs.html", rows=rows, blank=blank, stale=stale)
+    form = ProgramsQueryForm(request.args)
+    if not form.validate():
+        name, messages = next(iter(form.errors.items()))
+        given = request.args.get(name, "")
+        error = f"{form[name].label.text}: '{given}' cannot be used ({' '.join(messages)})"
+        return render_template("admin/programs.html", form=form, listing=None, error=error), 400
+    listing = catalog_admin.list_programs(
+        db.session.connection(), q=form.q.data or "", blank=form.blank.data or None,
+        stale_on=date.today() if form.stale.data else None, sort=form.sort.data, page=form.page.data or 1)
+    return render_template("admin/programs.html", form=form, listing=listing, error=None)
 
 
-def _program_or_404(code: str) -> Program:
-    program = db.session.scalar(select(Program).where(Program.program_code == code))
-    if program is None:
+def _program_or_404(code: str) -> dict[str, str]:
+    cells = catalog_admin.stored_cells(db.session.connection(), code)
+    if cells is None:
         abort(404)
-    return program
+    return cells
+
+
+def _secret() -> str:
+    return current_app.secret_key
 
 
 @bp.route("/programs/<code>/edit", methods=["GET", "POST"])
 def edit_program(code: str):
-    program = _program_or_404(code)
     if request.method == "GET":
-        form = ProgramForm(data=catalog_admin.program_cells(program.to_record()))
-        return render_template("admin/edit.html", form=form, program=program, general=[])
+        cells = _program_or_404(code)
+        form = ProgramForm(data={**cells, "opened_with": catalog_admin.seal(_secret(), cells)})
+        return _edit_page(form, code, cells)
     form = ProgramForm()
-    if not form.validate_on_submit():
-        return render_template("admin/edit.html", form=form, program=program, general=[]), 400
-    result = catalog_admin.save_program(db.engine, {**form.cells(), "program_code": code})
-    if not result.ok:
-        general = []
-        for problem in result.problems:
-            field = form._fields.get(problem.column)
-            if field is not None and problem.column != "csrf_token":
-                field.errors = [*field.errors, problem.message]
-            else:
-                general.append(f"{problem.column}: {problem.message}")
-        return render_template("admin/edit.html", form=form, program=program, general=general), 422
-    flash(f"Saved {code}.", "success")
+    opened = catalog_admin.unseal(_secret(), form.opened_with.data)
+    cells = catalog_admin.stored_cells(db.session.connection(), code) or opened
+    if cells is None:
+        abort(404)
+    if not form.validate_on_submit() or opened is None:
+        return _edit_page(form, code, cells, damaged=opened is None), 400
+    outcome = catalog_admin.save_if_unchanged(db.engine, code, opened, form.cells())
+    if isinstance(outcome, catalog_admin.Conflict):
+        mine = catalog_admin.field_changes(opened, {**form.cells(), "program_code": code})
+        return render_template("admin/conflict.html", code=code, name=cells["name"], conflict=outcome,
+                               mine=mine, action="save"), 409
+    if not outcome.ok:
+        return _edit_page(form, code, cells, problems=outcome.problems), 422
+    changes = outcome.files[0].changes if outcome.files else []
+    if changes:
+        history_log.record_edit(db.session, g.admin.id, code, form.cells()["name"], changes)
+        flash(f"Saved {code}: {plural(len(changes), 'field')} changed.", "success")
+    else:
+        flash(f"Nothing to save: {code} already has these values.", "success")
     return redirect(url_for("admin.edit_program", code=code), 303)
+
+
+def _edit_page(form, code: str, cells: dict, problems=(), damaged: bool = False):
+    general = ["This form was damaged or is too old. Open the program again."] if damaged else []
+    for problem in problems:
+        field = form._fields.get(problem.column)
+        if field is not None and problem.column not in ("csrf_token", "opened_with"):
+            field.errors = [*field.errors, problem.message]
+        else:
+            general.append(f"{column_label(problem.column)}: {problem.message}")
+    return render_template("admin/edit.html", form=form, code=code, name=cells["name"], general=general)
 
 
 @bp.route("/programs/<code>/delete", methods=["GET", "POST"])
 def delete_program(code: str):
-    program = _program_or_404(code)
+    cells = _program_or_404(code)
+    if request.method == "GET":
+        form = DeleteForm(data={"opened_with": catalog_admin.seal(_secret(), cells)})
+        return render_template("admin/delete.html", form=form, code=code, cells=cells)
     form = DeleteForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        catalog_admin.delete_program(db.engine, code)
-        flash(f"Deleted {code} ({program.name}).", "success")
-        return redirect(url_for("admin.programs"), 303)
-    return render_template("admin/delete.html", form=form, program=program)
+    opened = catalog_admin.unseal(_secret(), form.opened_with.data)
+    if not form.validate_on_submit() or opened is None:
+        abort(400)
+    outcome = catalog_admin.delete_program(db.engine, code, opened)
+    if isinstance(outcome, catalog_admin.Conflict):
+        return render_template("admin/conflict.html", code=code, name=cells["name"], conflict=outcome,
+                               mine=[], action="delete"), 409
+    history_log.record_delete(db.session, g.admin.id, code, outcome)
+    flash(f"Deleted {code} ({cells['name']}).", "success")
+    return redirect(url_for("admin.programs"), 303)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -159,9 +198,14 @@ def upload():
         return render_template("admin/upload.html", form=form), 400 if request.method == "POST" else 200
     data = form.file.data.read()
     preview = imports.preview(db.engine, db.session, g.admin.id, form.file.data.filename, data,
-                              prune=form.prune.data)
-    return render_template("admin/preview.html", preview=preview, record=preview.record,
-                           confirm_form=ConfirmForm(), max_changes=50), 200 if preview.ok else 422
+                              prune=form.prune.data, retention_days=_retention_days())
+    problems = [(problem.line, problem.column, problem.message) for problem in preview.problems]
+    return render_template("admin/preview.html", preview=preview, record=preview.record, problems=problems,
+                           confirm_form=ConfirmForm(), max_changes=MAX_CHANGES), 200 if preview.ok else 422
+
+
+def _retention_days() -> int:
+    return int(current_app.config.get("ADMIN_UPLOAD_RETENTION_DAYS", imports.DEFAULT_RETENTION_DAYS))
 
 
 @bp.post("/import/<token>/confirm")
@@ -171,9 +215,10 @@ def confirm(token: str):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if record.status != "previewed":
+    if record.status != "previewed" or record.data is None:
         return render_template("admin/confirm_refused.html", record=record,
-                               reason="This upload cannot be applied (it was applied already or had problems)."), 409
+                               reason="This upload cannot be applied (it was applied already, had problems, "
+                                      "or its file was deleted after the retention period)."), 409
     result = imports.apply(db.engine, db.session, record)
     if result.stale:
         return render_template("admin/confirm_refused.html", record=record,
@@ -184,14 +229,72 @@ def confirm(token: str):
                                reason="The file no longer passes the checks. Upload it again to see why."), 409
     flash(f"Applied {record.filename}: added {record.added}, updated {record.updated}, "
           f"unchanged {record.unchanged}, removed {record.removed}.", "success")
-    return redirect(url_for("admin.history"), 303)
+    return redirect(url_for("admin.import_detail", import_id=record.id), 303)
+
+
+@bp.get("/history")
+def history():
+    entries = history_log.entries(db.session)
+    return render_template("admin/history.html", entries=entries)
 
 
 @bp.get("/imports")
-def history():
-    records = imports.history(db.session)
-    emails = dict(db.session.execute(select(AdminUser.id, AdminUser.email)).all())
-    return render_template("admin/history.html", records=records, emails=emails)
+def imports_history():
+    return redirect(url_for("admin.history"), 301)
+
+
+def _import_or_404(import_id: int) -> AdminImport:
+    record = db.session.get(AdminImport, import_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/imports/<int:import_id>")
+def import_detail(import_id: int):
+    record = _import_or_404(import_id)
+    return render_template("admin/import_detail.html", record=record, who=history_log.email_of(db.session, record.user_id),
+                           outcome=history_log.import_outcome(record), problems=history_log.first_problems(record),
+                           max_changes=MAX_CHANGES)
+
+
+@bp.get("/imports/<int:import_id>/problems.csv")
+def import_problems(import_id: int):
+    record = _import_or_404(import_id)
+    name = record.filename.rsplit(".", 1)[0] + "-problems.csv"
+    return Response(imports.problems_csv(record), mimetype="text/csv",
+                    headers={"Content-Disposition": _attachment(name)})
+
+
+@bp.get("/imports/<int:import_id>/file")
+def import_file(import_id: int):
+    record = _import_or_404(import_id)
+    if record.data is None:
+        abort(410, "This file was deleted after the retention period (it was never applied).")
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if record.format == "xlsx"
+                else "text/csv")
+    return Response(record.data, mimetype=mimetype, headers={"Content-Disposition": _attachment(record.filename)})
+
+
+@bp.get("/edits/<int:edit_id>")
+def edit_detail(edit_id: int):
+    edit = db.session.get(AdminEdit, edit_id)
+    if edit is None:
+        abort(404)
+    return render_template("admin/edit_detail.html", edit=edit, who=history_log.email_of(db.session, edit.user_id))
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition value for a name the visitor gave (ASCII fallback plus the UTF-8 name)."""
+    from urllib.parse import quote
+
+    ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in filename) or "file"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.get("/export")
+def export_page():
+    return render_template("admin/export.html")
 
 
 @bp.get("/export.csv")
@@ -201,3 +304,12 @@ def export():
         export_programs(connection, out)
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=programs.csv"})
+
+
+@bp.get("/export.xlsx")
+def export_xlsx():
+    out = io.BytesIO()  # a workbook is compressed: about 8 MB at 100,000 programs
+    with db.engine.connect() as connection:
+        export_workbook(connection, out)
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": "attachment; filename=programs.xlsx"})

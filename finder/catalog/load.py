@@ -18,7 +18,9 @@ from .csvfile import BrokenRecord, open_text, records
 from .problems import Invalid, Problem
 from .schema import FEATURES, PROGRAMS, RowReader, feature_columns, kind_of_header, program_columns
 from .tables import catalog_state, features, program_features, programs, utcnow
+from .text import plural
 from .vocab import FEATURE_COLUMNS, region_of
+from .workbook import is_workbook, workbook_records
 
 CHUNK = 1000
 MAX_CHANGES = 2000  # changed fields kept for a preview; the counts are always complete
@@ -139,13 +141,21 @@ def lock_catalog(connection: Connection) -> int:
 
 
 def bump_version(connection: Connection) -> int:
-    """Record that the catalog changed; every app instance rebuilds its caches."""
+    """Record that the catalog changed, and store the finder's index of the new version.
+
+    Every app instance sees the new version on its next request and loads that index
+    instead of building its own (finder/programs/search.py).
+    """
+    from ..programs.search import store_index
+
     connection.execute(
         update(catalog_state)
         .where(catalog_state.c.id == 1)
         .values(version=catalog_state.c.version + 1, changed_at=utcnow())
     )
-    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
+    version = connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
+    store_index(connection, version)
+    return version
 
 
 def read_vocabulary(connection: Connection) -> dict[str, dict[str, int]]:
@@ -186,11 +196,13 @@ class _Loader:
         self.results.append(result)
         self.order.setdefault(source.path, len(self.order))
         try:
-            text = open_text(source.data)
+            if is_workbook(source.path, source.data):  # the same records as a CSV file's
+                rows = workbook_records(source.data)
+            else:
+                rows = records(open_text(source.data))
         except Invalid as error:
             self.problem(source.path, 1, "file", error.message)
             return
-        rows = records(text)
         try:
             _, header = next(rows)
         except StopIteration:
@@ -213,7 +225,7 @@ class _Loader:
         reader = RowReader(columns, header)
         for problem in reader.header_problems:
             self.problem(source.path, problem.line, problem.column, problem.message)
-        total = source.data.count(b"\n") or 1
+        total = getattr(rows, "lines", None) or source.data.count(b"\n") or 1
         self._read_rows(source.path, reader, rows, result, total)
 
     def _read_rows(self, path: str, reader: RowReader, rows, result: FileResult, total: int) -> None:
@@ -470,7 +482,7 @@ class _Loader:
             row = gone[feature_id]
             self.problem(
                 result.path, 1, "file",
-                f"--prune would remove {row.kind} '{row.slug}', which {count} program(s) still list; "
+                f"--prune would remove {row.kind} '{row.slug}', which {plural(count, 'program')} still {'lists' if count == 1 else 'list'}; "
                 f"remove it from programs.csv first (or in the same command)",
             )
         if not in_use:

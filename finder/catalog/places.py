@@ -49,6 +49,7 @@ def city_key(city: str) -> str:
 class _Tables:
     zips: dict[str, Location | None]  # every ZIP code of the data; None: no coordinates
     cities: dict[tuple[str, str], Location]  # (state, city_key) -> mean of its active ZIP codes
+    standard: dict[tuple[str, str], list[str]]  # (state, city_key or "") -> active standard ZIP codes
 
 
 _tables: _Tables | None = None
@@ -60,17 +61,22 @@ def _build() -> _Tables:
 
     zips: dict[str, Location | None] = {}
     sums: dict[tuple[str, str], list[float]] = {}
+    standard: dict[tuple[str, str], list[str]] = {}
     for record in list_all():
         latitude, longitude = float(record["lat"]), float(record["long"])
         located = not (latitude == 0 and longitude == 0)
         zips[record["zip_code"]] = (latitude, longitude) if located else None
         if located and record["active"]:
-            total = sums.setdefault((record["state"], city_key(record["city"])), [0.0, 0.0, 0])
+            key = (record["state"], city_key(record["city"]))
+            total = sums.setdefault(key, [0.0, 0.0, 0])
             total[0] += latitude
             total[1] += longitude
             total[2] += 1
+            if record["zip_code_type"] == "STANDARD":
+                standard.setdefault(key, []).append(record["zip_code"])
+                standard.setdefault((record["state"], ""), []).append(record["zip_code"])
     cities = {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
-    return _Tables(zips, cities)
+    return _Tables(zips, cities, standard)
 
 
 def _data() -> _Tables:
@@ -97,6 +103,14 @@ def zip_location(code: str) -> Location | None:
 def city_location(city: str, state: str) -> Location | None:
     """The mean location of the active ZIP codes of `city` in `state` (a USPS code, any case)."""
     return _data().cities.get((state.strip().upper(), city_key(city)))
+
+
+def zip_codes(state: str, city: str = "") -> list[str]:
+    """The active standard ZIP codes (with coordinates) of a city in `state`, or of the whole state.
+
+    For making up realistic data (the generator); the city is compared by `city_key`.
+    """
+    return _data().standard.get((state.strip().upper(), city_key(city) if city else ""), [])
 
 
 def program_location(zip_code: str | None, city: str, state: str) -> Location | None:

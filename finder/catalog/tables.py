@@ -6,7 +6,9 @@ app's metadata is this one, so Alembic sees every table of the app here.
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, UniqueConstraint, event, insert
+from sqlalchemy import (
+    Column, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Table, UniqueConstraint, event, insert,
+)
 
 from .columns import STORED_COLUMNS
 
@@ -66,6 +68,17 @@ catalog_state = Table(
     Column("id", Integer, primary_key=True),
     Column("version", Integer, nullable=False, default=0),
     Column("changed_at", DateTime, nullable=False, default=utcnow),
+)
+
+
+# The finder's index of the catalog (finder/programs/search.py), built by the change that made
+# its version and stored with it, so every app process and instance only loads it.
+finder_index = Table(
+    "finder_index",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("built_at", DateTime, nullable=False, default=utcnow),
+    Column("data", LargeBinary, nullable=False),
 )
 
 

@@ -17,7 +17,12 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of `text`, the units keyword search matches against."""
-    return _WORD.findall(fold(text).replace("_", " "))
+    return folded_words(fold(text))
+
+
+def folded_words(folded: str) -> list[str]:
+    """The words of text that is already folded (see `words`)."""
+    return _WORD.findall(folded.replace("_", " "))
 
 
 def guard_formula(cell: str) -> str:
@@ -30,3 +35,9 @@ def unguard_formula(cell: str) -> str:
     if len(cell) > 1 and cell[0] == "'" and cell[1] in "'=+-@\t\r":
         return cell[1:]
     return cell
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """`count` with the noun that fits it, thousands separated: "1 problem", "1,204 problems"."""
+    noun = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {noun}"

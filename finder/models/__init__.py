@@ -1,7 +1,7 @@
 """The database models, one module per area."""
 
-from .admin import AdminImport, AdminUser
+from .admin import AdminEdit, AdminImport, AdminUser
 from .catalog import CatalogState, Feature, Program
 from .shortlists import Shortlist, ShortlistEntry
 
-__all__ = ["AdminImport", "AdminUser", "CatalogState", "Feature", "Program", "Shortlist", "ShortlistEntry"]
+__all__ = ["AdminEdit", "AdminImport", "AdminUser", "CatalogState", "Feature", "Program", "Shortlist", "ShortlistEntry"]

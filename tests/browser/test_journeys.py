@@ -189,7 +189,7 @@ def test_admin_logs_in_uploads_previews_confirms_and_finds_the_program_and_bad_c
     header = (ROOT / "seed" / "programs.csv").read_text(encoding="utf-8").splitlines()[0].lstrip("\ufeff")
     row = "ZZ-BROWSER-1,Browser Test IR Residency,Browser Test Hospital,Austin,TX,integrated_ir,6,2,,,,,,,,,"
     page.goto("/admin/import")
-    page.get_by_label(re.compile(r"^CSV file")).set_input_files(
+    page.get_by_label(re.compile(r"^File")).set_input_files(
         files=[{"name": "programs.csv", "mimeType": "text/csv", "buffer": f"{header}\n{row}\n".encode()}]
     )
     page.get_by_role("button", name="Check the file").click()
@@ -198,19 +198,20 @@ def test_admin_logs_in_uploads_previews_confirms_and_finds_the_program_and_bad_c
     expect(counts.locator("dt", has_text="Added").locator("xpath=following-sibling::dd[1]")).to_have_text("1")
     check_page(page, "admin-preview", 1280)
     page.get_by_role("button", name="Apply these changes").click()
-    page.wait_for_url(re.compile(r"/admin/imports$"))
+    page.wait_for_url(re.compile(r"/admin/imports/\d+$"))
     expect(page.get_by_role("status").filter(has_text="Applied programs.csv: added 1")).to_be_visible()
     check_page(page, "admin-history", 1280)
     found = pages.open("/programs?q=browser+test", 1280)
     assert "Browser Test IR Residency" in found.locator("main").inner_text()
     page.goto("/admin/import")
     bad = f"{header}\n{row.replace(',6,', ',nine,')}\n"
-    page.get_by_label(re.compile(r"^CSV file")).set_input_files(
+    page.get_by_label(re.compile(r"^File")).set_input_files(
         files=[{"name": "programs.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
     )
     pages.allow("status of 422")
     page.get_by_role("button", name="Check the file").click()
-    expect(page.get_by_role("alert")).to_contain_text("line 2: length_years")
+    expect(page.get_by_role("alert")).to_contain_text("1 problem found")
+    expect(page.locator("main")).to_contain_text("line 2: length_years")
     assert_no_axe_violations(page)
 
 
