@@ -43,7 +43,23 @@ QUERIES = [
     "sort=-research&type=integrated_ir",
     "sort=updated&verified_within=24",
     "per_page=100&sort=-research",
+    "intern_year=included&signals=1",
+    "my_step2=235&comlex=1",
+    "min_salary=65000&sort=-salary",
+    "min_cases=2000&min_board_pass_rate=90&sort=-cases",
+    "sort=deadline&interview_format=virtual",
 ]
+# Near a ZIP code (distances, a radius, nearest first) and ranking by wishes (issue 17), timed apart too.
+DISTANCE_QUERIES = [
+    "near=02108&within=250&sort=distance",
+    "near=60611&within=500&sort=distance&type=integrated_ir",
+    "near=94103&within=100&sort=distance&page=2",
+]
+FIT_QUERIES = [
+    "want=esir&want=signals&want=comlex&sort=fit",
+    "want=visa&want=intern_included&want=interventional_oncology&sort=fit&region=west",
+]
+QUERIES += DISTANCE_QUERIES + FIT_QUERIES
 
 
 class StatementCounter:
@@ -73,7 +89,7 @@ def bench_finder(app, rounds: int) -> dict:
     load = os.getloadavg()[0]
     for query in QUERIES:  # warm up: the first request builds the in-process index
         assert client.get(f"/programs?{query}", headers=partial_headers).status_code == 200, query
-    timings = {"partial": [], "full": [], "keyword_partial": []}
+    timings = {"partial": [], "full": [], "keyword_partial": [], "distance_partial": [], "fit_partial": []}
     statements = 0
     for _ in range(rounds):
         for query in QUERIES:
@@ -87,6 +103,10 @@ def bench_finder(app, rounds: int) -> dict:
                 timings[kind].append(elapsed)
                 if kind == "partial" and query.startswith("q="):
                     timings["keyword_partial"].append(elapsed)
+                if kind == "partial" and query in DISTANCE_QUERIES:
+                    timings["distance_partial"].append(elapsed)
+                if kind == "partial" and query in FIT_QUERIES:
+                    timings["fit_partial"].append(elapsed)
     result = {
         f"{kind}_{name}_ms": percentile(values, fraction)
         for kind, values in timings.items()
@@ -94,7 +114,7 @@ def bench_finder(app, rounds: int) -> dict:
     }
     result["max_sql_statements"] = statements
     result["load_1min"] = load
-    result["requests"] = sum(len(values) for kind, values in timings.items() if kind != "keyword_partial")
+    result["requests"] = len(timings["partial"]) + len(timings["full"])
     result.update(response_sizes(client))
     return result
 

@@ -37,6 +37,8 @@ ROWS = [
     ("partial p50 / p95 (ms)", _pair("{:.1f}", ("finder", "partial_p50_ms"), ("finder", "partial_p95_ms")), "p95 ≤ 5"),
     ("full page p50 / p95 (ms)", _pair("{:.1f}", ("finder", "full_p50_ms"), ("finder", "full_p95_ms")), ""),
     ("keyword partial p95 (ms)", _f("{:.1f}", "finder", "keyword_partial_p95_ms"), ""),
+    ("near + within + sort=distance partial p95 (ms)", _f("{:.1f}", "finder", "distance_partial_p95_ms"), "p95 ≤ 5"),
+    ("sort=fit partial p95 (ms)", _f("{:.1f}", "finder", "fit_partial_p95_ms"), "p95 ≤ 5"),
     ("SQL statements per request (max)", _f("{}", "finder", "max_sql_statements"), "2"),
     ("partial bytes (gzip)", lambda r: f"{r['finder']['partial_bytes']:,} ({r['finder']['partial_gzip_bytes']:,})", ""),
     ("gunicorn start until /healthz answers (s)", _f("{:.2f}", "gunicorn", "start_s"), ""),

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import event
 
 from .conftest import ON_POSTGRES, ROOT, load
+from .test_program_columns import CONTRACT_COLUMNS
+from finder.catalog.columns import PROGRAM_COLUMN_NAMES
 from finder.catalog.vocab import STATES
 from finder.extensions import db
 from finder.programs import view
@@ -66,6 +68,12 @@ def page_codes(client, query: str, **headers) -> list[str]:
     ("q=BOS+harb", ["A2"]),
     ("q=ity", []),
     ("q=san+ju", ["C1"]),
+    ("q=massachusetts", ["A2"]),
+    ("q=Boston+Massachusetts", ["A2"]),
+    ("q=tx", ["B1", "B2"]),
+    ("q=texas+dal", ["B2"]),
+    ("q=puerto+rico", ["C1"]),
+    ("q=co", ["A1"]),
     ("type=integrated_ir&type=independent_ir", ["A2", "A1", "C1"]),
     ("state=tx", ["B1", "B2"]),
     ("state=TX&state=PR&state=", ["B1", "C1", "B2"]),
@@ -278,7 +286,7 @@ def test_program_page_shows_every_field_features_by_kind_and_a_safe_link(finder_
     assert response.status_code == 200
     assert '<a href="/programs?state=CO">Back to your results</a>' in body
     for text in ("Cañon City Integrated IR", "Rocky University", "Colorado", "West", "6 years", "J-1",
-                 "12 months of protected research", "Pediatric IR", "Children", "T32 grant", "Faculty mentor",
+                 "Research months (protected, whole program)</dt><dd>12 months", "Pediatric IR", "Children", "T32 grant", "Faculty mentor",
                  "Where this program fits"):
         assert text in body, text
     assert 'href="https://a.example.org" rel="noopener noreferrer"' in body
@@ -306,7 +314,9 @@ def test_a_program_code_with_a_nul_byte_or_the_wrong_shape_gets_a_4xx_not_a_serv
 
 def test_api_program_carries_every_csv_column_region_and_url(finder_client):
     program = finder_client.get("/api/programs/B1").json
-    assert program == {
+    assert set(program) == {*PROGRAM_COLUMN_NAMES, "region", "url"}
+    later = PROGRAM_COLUMN_NAMES[len(CONTRACT_COLUMNS):]  # columns added to the contract since
+    assert {name: value for name, value in program.items() if name not in later} == {
         "program_code": "B1", "name": "Austin Radiology", "institution": "Lone Star Medical", "city": "Austin",
         "state": "TX", "program_type": "diagnostic_radiology", "length_years": 5, "positions_per_year": 8,
         "esir_available": True, "fellowships": [], "research_features": ["t32"], "mentorship_features": [],
@@ -325,8 +335,9 @@ query_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=
 query_strings = st.lists(
     st.tuples(st.sampled_from(["q", "type", "state", "region", "esir", "fellowship", "research", "mentorship",
                                "visa", "min_positions", "min_research_months", "max_length", "verified_within",
-                               "sort", "page", "per_page", "other"]),
-              query_values | st.sampled_from(["1", "TX", "0", "100", "-1", "j1", "name", "99999999999999"])),
+                               "near", "within", "want", "sort", "page", "per_page", "other"]),
+              query_values | st.sampled_from(["1", "TX", "0", "100", "-1", "j1", "name", "99999999999999",
+                                              "02108", "46245", "distance", "fit", "esir", "oncology"])),
     max_size=6,
 )
 

@@ -71,7 +71,7 @@ def same(a: ProgramIndex, b: ProgramIndex) -> None:
     for name, value in vars(a).items():
         other = vars(b)[name]
         if isinstance(value, np.ndarray):
-            assert value.dtype == other.dtype and np.array_equal(value, other), name
+            assert value.dtype == other.dtype and np.array_equal(value, other, equal_nan=value.dtype.kind == "f"), name
         elif isinstance(value, dict) and value and isinstance(next(iter(value.values())), np.ndarray):
             assert value.keys() == other.keys(), name
             for key in value:

@@ -72,3 +72,19 @@ def test_the_loader_works_on_a_migrated_database(empty_app):
         ("programs.csv", (SEED / "programs.csv").read_bytes()),
     )
     assert result.ok and result.version == 1
+
+
+def test_migration_0004_gives_stored_programs_their_institution_key(empty_app):
+    from finder.catalog.tables import programs, utcnow
+
+    upgrade(empty_app, "0003_admin")
+    with empty_app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO programs (program_code, name, institution, city, state, region, program_type, "
+                 "length_years, esir_available, created_at, updated_at) VALUES ('P1', 'Alpha', :institution, "
+                 "'Boston', 'MA', 'northeast', 'integrated_ir', 6, :no, :now, :now)"),
+            {"institution": "Hôpital Saint-Luc", "no": False, "now": utcnow()},
+        )
+    upgrade(empty_app)
+    with empty_app.app_context():
+        assert db.session.execute(select(programs.c.institution_key)).scalar_one() == "hopital saint luc"

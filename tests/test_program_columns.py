@@ -47,7 +47,8 @@ def one_row(values: dict[str, str]) -> str:
 
 
 def test_the_registry_declares_the_contract_columns_in_the_contract_order():
-    assert PROGRAM_COLUMN_NAMES == CONTRACT_COLUMNS
+    # A column added later widens the contract: it goes after these.
+    assert PROGRAM_COLUMN_NAMES[:len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
 
 
 def test_every_grouped_column_belongs_to_one_of_the_six_groups():
@@ -229,11 +230,11 @@ def test_export_writes_the_new_columns_after_the_old_ones_and_loads_back_unchang
     path = tmp_path / "export.csv"
     assert runner.invoke(args=["seed", "export", str(path)]).exit_code == 0
     rows = {row[0]: row for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))}
-    assert rows["program_code"] == CONTRACT_COLUMNS
-    exported = dict(zip(CONTRACT_COLUMNS, rows["P2"]))
+    assert rows["program_code"] == PROGRAM_COLUMN_NAMES
+    exported = dict(zip(PROGRAM_COLUMN_NAMES, rows["P2"]))
     assert exported["zip_code"] == "02115" and exported["signals_accepted"] == "yes"
     assert exported["comlex_accepted"] == "no" and exported["application_deadline"] == "2099-10-15"
-    assert dict(zip(CONTRACT_COLUMNS, rows["P1"]))["signals_accepted"] == ""
+    assert dict(zip(PROGRAM_COLUMN_NAMES, rows["P1"]))["signals_accepted"] == ""
     before = records(vocab_app)
     again = runner.invoke(args=["seed", "load", str(path)])
     assert again.stdout.strip() == f"{path}: added 0, updated 0, unchanged 2, removed 0"
@@ -330,3 +331,122 @@ def test_every_registry_column_reaches_the_generator_load_export_api_and_admin(r
         assert api[column.name] not in (None, [], False), column.name
         if column in catalog_admin.BLANKABLE_COLUMNS:
             assert f"blank={column.name}" in dashboard or f">{column.name}<" in dashboard, column.name
+
+
+# -- the program page, the compare table, the same institution (step 2) -----------------
+
+from datetime import date, timedelta  # noqa: E402
+
+from finder.catalog.institutions import institution_key, same_institution  # noqa: E402
+from finder.programs.view import deadline_in  # noqa: E402
+
+SIBLINGS = (
+    "program_code,name,institution,city,state,program_type,length_years,esir_available,signals_accepted,"
+    "comlex_accepted,salary_pgy1,application_deadline,program_director,contact_email\n"
+    "S1,Sorrel Integrated IR,Sorrel Médical Center,Boston,MA,integrated_ir,6,,no,,60000,{deadline},"
+    "Dr. Oona Marlowe,ir@sorrel.example.org\n"
+    "S2,Sorrel Diagnostic Radiology,SORREL MEDICAL CENTER,Boston,MA,diagnostic_radiology,5,yes,yes,,75000,,,\n"
+    "S3,Sorrel Independent IR,Sorrel Medical Center ,Boston,MA,independent_ir,2,,,,,,,\n"
+    "S4,Sorrel Fellowship,Sorrel Medical Centre,Boston,MA,fellowship,1,,,,,,,\n"
+)
+
+
+@pytest.fixture
+def siblings_app(vocab_app):
+    deadline = (date.today() + timedelta(days=21)).isoformat()
+    assert load(vocab_app, ("p.csv", SIBLINGS.format(deadline=deadline))).ok
+    return vocab_app
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_same_institution_ignores_case_accents_and_punctuation():
+    assert same_institution("Sorrel Médical Center", "SORREL MEDICAL CENTER")
+    assert same_institution("St. Anne's Hospital", "st anne s  hospital")
+    assert not same_institution("Sorrel Medical Center", "Sorrel Medical Centre")
+    assert not same_institution("—", "–")  # no letters: matches nothing
+    assert institution_key("Hôpital Saint-Luc") == "hopital saint luc"
+
+
+@pytest.mark.parametrize("days, words", [(-1, "passed"), (0, "today"), (1, "tomorrow"), (5, "in 5 days"),
+                                         (13, "in 13 days"), (21, "in 3 weeks"), (62, "in 8 weeks"),
+                                         (100, "in 3 months"), (800, "in 2 years")])
+def test_the_deadline_says_how_far_away_it_is(days, words):
+    today = date(2026, 9, 1)
+    assert deadline_in(today + timedelta(days=days), today) == words
+
+
+def test_the_program_page_shows_the_registry_groups_in_order_and_every_column(client, siblings_app):
+    page = page_text(client.get("/programs/S1"))
+    positions = [page.index(f'<h2 id="facts-{group.lower()}">') for group in GROUPS]
+    assert positions == sorted(positions)
+    for column in PROGRAM_COLUMNS:
+        if column.rule != "slugs" and column.name not in ("name", "description"):
+            assert f"<dt>{column.label}</dt>" in page, column.name
+
+
+def test_the_program_page_says_not_known_for_blank_tri_states_and_no_only_for_no(client, siblings_app):
+    page = page_text(client.get("/programs/S1"))
+    assert "<dt>Preference signals (ERAS)</dt><dd>No</dd>" in page
+    assert '<dt>COMLEX accepted instead of USMLE</dt><dd class="not-known">Not known</dd>' in page
+    assert "<dt>First-year salary (PGY-1)</dt><dd>$60,000</dd>" in page
+
+
+def test_the_program_page_has_a_contact_block_and_the_deadline_with_how_far_away(client, siblings_app):
+    page = page_text(client.get("/programs/S1"))
+    assert '<h2 id="contact">Contact</h2>' in page
+    assert "<dt>Program director</dt><dd>Dr. Oona Marlowe</dd>" in page
+    assert '<a href="mailto:ir@sorrel.example.org">ir@sorrel.example.org</a>' in page
+    assert '(in 3 weeks)</span>' in page
+    assert '<dt>Contact e-mail</dt><dd class="not-known">Not known' in page_text(client.get("/programs/S3"))
+
+
+def test_also_at_this_institution_lists_the_others_with_their_type_case_and_accent_insensitively(client, siblings_app):
+    page = page_text(client.get("/programs/S1"))
+    also = page.split('<h2 id="also-here">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'href="/programs/(S\d)"', also) == ["S2", "S3"]  # S4 is a "Centre"
+    assert "Diagnostic radiology residency, with ESIR" in also and "Independent IR residency" in also
+    back = page_text(client.get("/programs/S2")).split('<h2 id="also-here">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'href="/programs/(S\d)"', back) == ["S1", "S3"]
+    alone = page_text(client.get("/programs/S4"))
+    assert "No other programs of Sorrel Medical Centre are listed." in alone
+
+
+def test_compare_has_a_row_for_every_column_numbers_with_bars_and_not_known_apart_from_no(client, siblings_app):
+    page = page_text(client.get("/compare?codes=S1,S2,S3"))
+    for column in PROGRAM_COLUMNS:
+        if column.rule != "slugs" and column.name != "name":
+            assert f'<th scope="row">{column.label}' in page, column.name
+    salary = page.split('<th scope="row">First-year salary (PGY-1)', 1)[1].split("</tr>", 1)[0]
+    assert "$60,000" in salary and "$75,000" in salary and "Not known" in salary
+    assert re.findall(r'bar__fill bar-(\d+)"', salary) == ["16", "20"]
+    signals = page.split('<th scope="row">Preference signals (ERAS)', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<span class=\"\">(No|Yes|Not known)</span>", signals) == ["No", "Yes", "Not known"]
+    mail = page.split('<th scope="row">Contact e-mail', 1)[1].split("</tr>", 1)[0]
+    assert 'href="mailto:ir@sorrel.example.org"' in mail
+
+
+def test_compare_offers_the_dr_program_of_an_ir_programs_institution(client, siblings_app):
+    page = page_text(client.get("/compare?codes=S1,S3"))
+    offers = page.split('id="offers-heading"', 1)[1].split("</section>", 1)[0]
+    assert 'href="/compare?codes=S1,S3,S2">Add Sorrel Diagnostic Radiology</a>' in offers
+    assert "with ESIR" in offers
+    assert 'id="offers-heading"' not in page_text(client.get("/compare?codes=S1,S2"))  # already compared
+    assert 'id="offers-heading"' not in page_text(client.get("/compare?codes=S4"))  # not an IR program's
+
+
+def test_the_institution_key_follows_a_renamed_institution(client, siblings_app):
+    load(siblings_app, ("p.csv", "program_code,name,institution,city,state,program_type,length_years\n"
+                                 "S4,Sorrel Fellowship,Sorrel Medical Center,Boston,MA,fellowship,1\n"))
+    also = page_text(client.get("/programs/S1")).split('<h2 id="also-here">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'href="/programs/(S\d)"', also) == ["S2", "S3", "S4"]
+
+
+def test_the_dashboard_names_every_blankable_column_by_its_label(demo_app, admin_client):
+    from finder.catalog.columns import BLANKABLE_COLUMNS
+
+    page = admin_client.get("/admin/").get_data(as_text=True)
+    for column in BLANKABLE_COLUMNS:
+        assert f"<td>{column.label}</td>" in page, column.name

@@ -208,8 +208,9 @@ def test_compare_shows_a_column_per_program_and_a_row_per_field_and_feature(clie
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     assert page.count('<th scope="col">') == 3 + 0  # the corner cell has a class
     for label in ("Institution", "City", "State", "Region", "Program type", "Length", "Positions per year",
-                  "ESIR available", "Protected research time", "Visa sponsorship", "Website", "Data verified on",
-                  "Description", "Neurointerventional surgery", "Research track", "Assigned faculty mentor"):
+                  "ESIR (Early Specialization in IR)", "Research months (protected, whole program)",
+                  "Visa sponsorship", "Website", "Data verified on", "Description", "Neurointerventional surgery",
+                  "Research track", "Protected research time", "Assigned faculty mentor"):
         assert f'<th scope="row">{label}' in page, label
     assert "Larkspur University Integrated IR Residency" in page
 

@@ -200,6 +200,7 @@ def stale_condition(today: date):
 @dataclass
 class Completeness:
     column: str
+    label: str
     blank: int
     total: int
 
@@ -209,7 +210,7 @@ def completeness(connection: Connection) -> list[Completeness]:
     def blanks(column: str) -> int:
         return connection.scalar(select(func.count()).select_from(programs).where(blank_condition(column)))
 
-    return [Completeness(column, blanks(column), total) for column in OPTIONAL_COLUMNS]
+    return [Completeness(column.name, column.label, blanks(column.name), total) for column in BLANKABLE_COLUMNS]
 
 
 def count_stale(connection: Connection, today: date) -> int:

@@ -15,6 +15,7 @@ from ..catalog.workbook import export_workbook
 from ..extensions import db, limiter
 from ..models import Program
 from ..models.admin import AdminEdit, AdminImport, AdminUser
+from ..programs.routes import finder_index
 from . import accounts, bp, catalog_admin, history as history_log, imports
 from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, ProgramsQueryForm, UploadForm
 
@@ -103,7 +104,17 @@ def dashboard():
         total=sum(by_type.values()),
         completeness=catalog_admin.completeness(db.session.connection()),
         stale=catalog_admin.count_stale(db.session.connection(), date.today()),
+        **unlocated_programs(),
     )
+
+
+def unlocated_programs(shown: int = 100) -> dict:
+    """The programs the finder cannot place (from its index): how many, and the first `shown` by code."""
+    ids = finder_index().unlocated_ids()
+    rows = db.session.execute(
+        select(Program.program_code, Program.name).where(Program.id.in_(ids[:shown])).order_by(Program.program_code)
+    ).all() if ids else []
+    return {"unlocated": len(ids), "unlocated_rows": rows}
 
 
 @bp.get("/programs")

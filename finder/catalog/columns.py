@@ -16,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import Boolean, Column, Date, Integer, SmallInteger, String, Text
 
-from .vocab import FEATURE_KINDS, PROGRAM_TYPES, VISA_SPONSORSHIP
+from .vocab import FEATURE_KINDS, PROGRAM_TYPES, STATES, VISA_SPONSORSHIP
 
 # The groups of facts, in the order the program page, the compare table and the finder's
 # filter panel show them.
@@ -192,6 +192,7 @@ PROGRAM_COLUMNS: tuple[ProgramColumn, ...] = (
     ),
     ProgramColumn(
         "state", "state", "State", group=PLACE, required=True, index=True,
+        choices={code: name for code, (name, _) in STATES.items()},
         help="The USPS code of a US state, DC or PR, e.g. MA.",
         filters=(Filter("state", "any_of", "State"), Filter("q", "words", "Keywords")),
         sort=Sort("state", "State", None),

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
 from .csvfile import BrokenRecord, open_text, records
+from .institutions import institution_key
 from .problems import Invalid, Problem
 from .schema import FEATURES, PROGRAMS, RowReader, feature_columns, kind_of_header, program_columns
 from .tables import catalog_state, features, program_features, programs, utcnow
@@ -381,6 +382,7 @@ class _Loader:
         for values in rows:
             row = [values.get(c, _NEW_PROGRAM_BLANKS.get(c)) for c in _INSERT_COLUMNS]
             row[_REGION] = region_of(values["state"])
+            row[_INSTITUTION_KEY] = institution_key(values["institution"])
             for position in _DATES:
                 row[position] = store_date(row[position])
             stored.append((*row, stamp, stamp))
@@ -505,9 +507,10 @@ def _feature_key(values: dict) -> object:
     return None
 
 
-# What a new program's row holds, in order: the registry's stored columns, then its region.
-_INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region")
+# What a new program's row holds, in order: the registry's stored columns, then what is derived.
+_INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region", "institution_key")
 _REGION = _INSERT_COLUMNS.index("region")
+_INSTITUTION_KEY = _INSERT_COLUMNS.index("institution_key")
 _DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
 _NEW_PROGRAM_BLANKS = {column.name: column.blank for column in STORED_COLUMNS}
 
@@ -543,5 +546,7 @@ def _program_row(values: dict, now) -> dict:
     row = {c: v for c, v in values.items() if c not in _LIST_KINDS}
     if "state" in row:
         row["region"] = region_of(row["state"])
+    if "institution" in row:
+        row["institution_key"] = institution_key(row["institution"])
     row["updated_at"] = now
     return row

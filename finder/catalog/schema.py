@@ -140,7 +140,7 @@ def _zip_code(cell: str) -> str:
     if not _ZIP.fullmatch(cell):
         hint = f" (a spreadsheet may have dropped its leading zeros: {cell.zfill(5)})" if cell.isdigit() and len(cell) < 5 else ""
         raise Invalid(f"'{cell}' must be a ZIP code of 5 digits{hint}")
-    if places.zip_location(cell) is None:
+    if not places.is_known_zip(cell):
         raise Invalid(f"'{cell}' is not a ZIP code in the app's ZIP data")
     return cell
 

@@ -7,7 +7,8 @@ app's metadata is this one, so Alembic sees every table of the app here.
 from datetime import datetime, timezone
 
 from sqlalchemy import (
-    Column, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Table, UniqueConstraint, event, insert,
+    Column, DateTime, ForeignKey, Integer, LargeBinary, MetaData, String, Table, Text, UniqueConstraint, event,
+    insert,
 )
 
 from .columns import STORED_COLUMNS
@@ -39,14 +40,16 @@ features = Table(
     UniqueConstraint("kind", "slug", name="uq_features_kind_slug"),
 )
 
-# Every column of programs.csv comes from the registry (columns.py), plus the derived
-# region and the time stamps.
+# Every column of programs.csv comes from the registry (columns.py), plus what the loader
+# derives (the region of the state; the institution's key, see institutions.py) and the
+# time stamps.
 programs = Table(
     "programs",
     metadata,
     Column("id", Integer, primary_key=True),
     *(column.sql_column() for column in STORED_COLUMNS),
     Column("region", String(10), nullable=False, index=True),
+    Column("institution_key", Text, nullable=False, index=True),
     Column("created_at", DateTime, nullable=False, default=utcnow),
     Column("updated_at", DateTime, nullable=False, default=utcnow, onupdate=utcnow),
 )

@@ -64,6 +64,7 @@ class Program(db.Model):
     program_director: Mapped[str | None]
     contact_email: Mapped[str | None]
     zip_code: Mapped[str | None]
+    institution_key: Mapped[str]  # derived by the loader (catalog/institutions.py)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

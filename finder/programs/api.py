@@ -39,8 +39,20 @@ def programs():
         "count": result.count,
         "page": query.page,
         "per_page": query.per_page,
-        "results": [program_object(p, slugs[p.id]) for p in programs_by_id(result.ids)],
+        "results": [search_extras(program_object(p, slugs[p.id]), p.id, query, result)
+                    for p in programs_by_id(result.ids)],
     })
+
+
+def search_extras(record: dict, program_id: int, query, result) -> dict:
+    """A search result's additions (contract section 4): `distance_miles` with near, `fit` with want."""
+    if query.near:
+        miles = result.distances[program_id]
+        record["distance_miles"] = None if miles is None else round(miles, 1)
+    if query.want:
+        fit = result.fits[program_id]
+        record["fit"] = {"met": fit.met, "of": fit.of}
+    return record
 
 
 @api_bp.get("/programs/<program_code>")

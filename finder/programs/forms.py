@@ -5,17 +5,20 @@ The page, its htmx partial and the JSON API all read their parameters through
 """
 
 import re
+from dataclasses import fields
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
-from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
-from .search import SORTS, VISAS, Query
+from ..catalog import places
+from ..catalog.vocab import FEATURE_KINDS, REGIONS, STATES
+from .search import COLUMN_FILTERS, FILTER_LABELS, SORTS, VISAS, WISHES, Query
 
 _WHOLE = re.compile(r"\s*[0-9]{1,9}\s*")
 PER_PAGE_CHOICES = (10, 25, 50, 100)
+WITHIN_CHOICES = (10, 25, 50, 100, 250, 500, 1000)  # the radius menu; any 1-3000 is valid
 
 
 class WholeNumberField(IntegerField):
@@ -40,28 +43,88 @@ class ChoicesField(SelectMultipleField):
                 raise ValidationError(f"'{value[:40]}' is not a known value")
 
 
+def _zip_code(form, field):
+    """`near`: a 5-digit ZIP code of the app's ZIP data that has a location there."""
+    code = field.data = (field.data or "").strip()
+    if not code:
+        return
+    if not (len(code) == 5 and code.isascii() and code.isdigit()):
+        raise ValidationError(f"'{code[:40]}' is not a ZIP code: write its 5 digits, e.g. 02108")
+    if not places.is_known_zip(code):
+        raise ValidationError(f"{code} is not a ZIP code in the app's ZIP data")
+    if places.zip_location(code) is None:
+        raise ValidationError(f"{code} has no map position in the app's ZIP data: try a nearby ZIP code")
+
+
+def _needs_near(what: str):
+    def check(form, field):
+        if field.data and not form.near.data:
+            raise ValidationError(f"{what} needs a ZIP code in near (Near ZIP code)")
+    return check
+
+
 def _in_range(low: int, high: int):
     return [Optional(), NumberRange(low, high, message=f"must be a whole number from {low} to {high}")]
 
 
+def _flag(label: str) -> StringField:
+    return StringField(label, validators=[Optional(), AnyOf(["1"], message="the only value is 1")])
+
+
+def on_column(parameter: str, **choices):
+    """The field of a parameter that filters on a column, from the column registry: its label,
+    and the column's bounds (whole numbers) or choices (one of these)."""
+    how, column = COLUMN_FILTERS[parameter]
+    label = FILTER_LABELS[parameter]
+    if how in ("at_least", "at_most", "at_most_or_blank"):
+        return WholeNumberField(label, validators=_in_range(column.low, column.high))
+    if how == "flag":
+        return _flag(label)
+    if how in ("any_of", "all_of"):
+        return ChoicesField(label, choices=choices.get("choices", dict(column.choices)),
+                            **{k: v for k, v in choices.items() if k != "choices"})
+    raise ValueError(f"{parameter}: no field for {how}")
+
+
 class FinderForm(FlaskForm):
+    """Every parameter of contract section 3; a field's validators say its type and bounds,
+    a `ChoicesField` is repeatable (choices: the valid values), the rest take one value."""
+
     class Meta:
         csrf = False
 
     q = StringField("Keywords", validators=[Length(max=200, message="must be at most 200 characters")])
-    type = ChoicesField("Program type", choices=dict(PROGRAM_TYPES))
-    esir = StringField("ESIR available", validators=[Optional(), AnyOf(["1"], message="the only value is 1")])
-    state = ChoicesField("State", choices={code: name for code, (name, _) in STATES.items()},
-                         coerce=lambda value: value.strip().upper())
+    # Route
+    type = on_column("type")
+    esir = on_column("esir")
+    intern_year = on_column("intern_year")
+    max_length = on_column("max_length")
+    # Place
+    near = StringField("Near ZIP code", validators=[Optional(), _zip_code])
+    within = WholeNumberField("Within (miles)", validators=[*_in_range(1, 3000), _needs_near("a distance limit")])
     region = ChoicesField("Region", choices=dict(REGIONS))
-    fellowship = ChoicesField("Fellowships")
-    research = ChoicesField("Research")
-    mentorship = ChoicesField("Mentorship")
-    visa = ChoicesField("Visa sponsorship", choices=dict(VISAS))
-    min_positions = WholeNumberField("Positions per year, at least", validators=_in_range(0, 100))
-    min_research_months = WholeNumberField("Research months, at least", validators=_in_range(0, 24))
-    max_length = WholeNumberField("Length in years, at most", validators=_in_range(1, 7))
-    verified_within = WholeNumberField("Verified within (months)", validators=_in_range(1, 1200))
+    state = on_column("state", choices={code: name for code, (name, _) in STATES.items()},
+                      coerce=lambda value: value.strip().upper())
+    # Applying
+    visa = on_column("visa", choices=dict(VISAS))
+    signals = on_column("signals")
+    comlex = on_column("comlex")
+    interview_format = on_column("interview_format")
+    my_step2 = on_column("my_step2")
+    min_positions = on_column("min_positions")
+    # Training
+    min_research_months = on_column("min_research_months")
+    min_cases = on_column("min_cases")
+    min_board_pass_rate = on_column("min_board_pass_rate")
+    # Features (their choices are the vocabulary, set per request)
+    fellowship = on_column("fellowship", choices={})
+    research = on_column("research", choices={})
+    mentorship = on_column("mentorship", choices={})
+    # Practicalities
+    min_salary = on_column("min_salary")
+    verified_within = WholeNumberField(FILTER_LABELS["verified_within"], validators=_in_range(1, 1200))
+    # Wishes, sort and paging
+    want = ChoicesField("My wishes")
     sort = SelectField("Sort by", choices=dict(SORTS), default="name")
     page = WholeNumberField("Page", default=1, validators=_in_range(1, 100000))
     per_page = WholeNumberField("Results per page", default=25, validators=_in_range(1, 100))
@@ -73,7 +136,12 @@ class FinderForm(FlaskForm):
         form = cls(formdata=present)
         for kind in FEATURE_KINDS:
             getattr(form, kind).choices = {f.slug: f.label for f in features if f.kind == kind}
+        form.want.choices = {**WISHES, **{f.slug: f.label for f in features if f.slug not in WISHES}}
         return form
+
+    def validate_sort(self, field):
+        if field.data == "distance" and not self.near.data:
+            raise ValidationError("sorting by distance needs a ZIP code in near (Near ZIP code)")
 
     def first_error(self) -> tuple[str, str]:
         """(parameter, message) of the first bad parameter, the message naming it."""
@@ -82,17 +150,15 @@ class FinderForm(FlaskForm):
 
     def query(self) -> Query:
         """The validated parameters as a `Query` (call after `validate()`)."""
-        values = {name: tuple(dict.fromkeys(getattr(self, name).data or ()))
-                  for name in ("type", "state", "region", "visa", *FEATURE_KINDS)}
-        return Query(
-            q=(self.q.data or "").strip(),
-            esir=self.esir.data == "1",
-            min_positions=self.min_positions.data,
-            min_research_months=self.min_research_months.data,
-            max_length=self.max_length.data,
-            verified_within=self.verified_within.data,
-            sort=self.sort.data or "name",
-            page=self.page.data or 1,
-            per_page=self.per_page.data or 25,
-            **values,
-        )
+        values = {}
+        for spec in fields(Query):
+            field = self[spec.name]
+            if isinstance(field, ChoicesField):  # repeatable: duplicates count once
+                values[spec.name] = tuple(dict.fromkeys(field.data or ()))
+            elif spec.type == "bool":
+                values[spec.name] = field.data == "1"
+            elif spec.type == "str":
+                values[spec.name] = (field.data or "").strip() or spec.default
+            elif field.data is not None:
+                values[spec.name] = field.data
+        return Query(**values)

@@ -9,7 +9,7 @@ from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..extensions import db
 from ..models import Program
 from . import bp, view
-from .forms import PER_PAGE_CHOICES, FinderForm
+from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
 from .search import SORTS, current_index
 
 
@@ -36,6 +36,7 @@ def index():
     index = finder_index()
     form = FinderForm.from_args(request.args, index.features)
     context = {"form": form, "index": index, "view": view, "sorts": SORTS, "per_page_choices": PER_PAGE_CHOICES,
+               "within_choices": WITHIN_CHOICES,
                "feature_kinds": FEATURE_KINDS, "today": date.today(), "result": None, "error": None}
     status = 200
     if form.validate():
@@ -71,13 +72,23 @@ def find_program(program_code: str) -> Program | None:
     return db.session.scalar(select(Program).where(Program.program_code == program_code))
 
 
+def also_at_institution(program: Program) -> list[Program]:
+    """The other programs of the program's institution (see catalog/institutions.py), in route order."""
+    if not program.institution_key:
+        return []
+    query = select(Program).where(Program.institution_key == program.institution_key, Program.id != program.id)
+    return view.by_route(db.session.scalars(query))
+
+
 @bp.get("/programs/<program_code>")
 def detail(program_code: str):
     program = find_program(program_code)
     if program is None:
         message = f"There is no page at this address: no program has the code '{program_code}' (codes are case-sensitive)."
         return render_template("errors/error.html", code=404, title="Program not found", message=message), 404
+    today = date.today()
     return render_template(
-        "programs/detail.html", program=program, feature_kinds=FEATURE_KINDS, today=date.today(),
-        back=back_to_results(), view=view, states=STATES,
+        "programs/detail.html", program=program, feature_kinds=FEATURE_KINDS, today=today,
+        back=back_to_results(), view=view, states=STATES, facts=view.program_facts(program, today),
+        contact=view.contact(program, today), siblings=also_at_institution(program),
     )

@@ -28,28 +28,62 @@ from itertools import chain
 import numpy as np
 from sqlalchemy import String, cast, delete, func, insert, literal_column, select
 
+from ..catalog import places
+from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
 from ..catalog.tables import catalog_state, features, finder_index, program_features, programs
 from ..catalog.text import fold, folded_words, words
 from ..catalog.transactions import read_snapshot
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
 
-SORTS = {
-    "name": "Name (A to Z)",
-    "-name": "Name (Z to A)",
-    "state": "State",
-    "length": "Shortest first",
-    "-length": "Longest first",
-    "positions": "Fewest positions first",
-    "-positions": "Most positions first",
-    "research": "Least research time first",
-    "-research": "Most research time first",
-    "updated": "Most recently verified first",
+# Every finder parameter that filters on a column, from the column registry:
+# parameter -> (how it filters, the column). `q` searches several columns (handled apart).
+COLUMN_FILTERS: dict[str, tuple[str, ProgramColumn]] = {
+    f.parameter: (f.how, column) for column in PROGRAM_COLUMNS for f in column.filters if f.how != "words"
+}
+FILTER_LABELS: dict[str, str] = {f.parameter: f.label for column in PROGRAM_COLUMNS for f in column.filters}
+
+
+def _sorts() -> tuple[dict[str, str], dict[str, tuple[ProgramColumn, bool]]]:
+    """The sorts the registry declares: `key` ascending and `-key` descending, or the bare `key`
+    for a column sorted one way only (`updated` is most recent first, `deadline` soonest first)."""
+    labels: dict[str, str] = {}
+    columns: dict[str, tuple[ProgramColumn, bool]] = {}
+    for column in PROGRAM_COLUMNS:
+        if (sort := column.sort) is None:
+            continue
+        both = sort.ascending is not None and sort.descending is not None
+        for label, descending in ((sort.ascending, False), (sort.descending, True)):
+            if label is not None:
+                parameter = ("-" if descending and both else "") + sort.key
+                labels[parameter] = label
+                columns[parameter] = (column, descending)
+    labels["fit"] = "Most wishes met first"
+    return labels, columns
+
+
+SORTS, SORT_COLUMNS = _sorts()
+# Wishes (`want`) besides feature slugs: what each asks of a program, in words.
+WISHES = {
+    "esir": FILTER_LABELS["esir"],
+    "signals": FILTER_LABELS["signals"],
+    "comlex": FILTER_LABELS["comlex"],
+    "intern_included": "Intern year included",
+    "visa": "Sponsors a visa (J-1 or H-1B)",
 }
 VISAS = {"j1": "J-1", "h1b": "H-1B"}
 TYPE_CODES = list(PROGRAM_TYPES)
 STATE_CODES = list(STATES)
+# What `q` matches of a program's state: the words of its full name (by their starts) and its code.
+STATE_WORDS = {code: frozenset(words(name)) for code, (name, _) in STATES.items()}
 REGION_CODES = list(REGIONS)
 _BLANK = -1
+
+
+def choice_codes(parameter: str) -> list[str]:
+    """The values of a one-of-these parameter on a column, in the order the index codes them."""
+    if parameter == "state":
+        return STATE_CODES
+    return list(COLUMN_FILTERS[parameter][1].choices)
 
 
 @dataclass(frozen=True)
@@ -69,6 +103,17 @@ class Query:
     min_research_months: int | None = None
     max_length: int | None = None
     verified_within: int | None = None
+    intern_year: tuple[str, ...] = ()
+    signals: bool = False
+    interview_format: tuple[str, ...] = ()
+    comlex: bool = False
+    my_step2: int | None = None
+    min_salary: int | None = None
+    min_cases: int | None = None
+    min_board_pass_rate: int | None = None
+    near: str = ""
+    within: int | None = None
+    want: tuple[str, ...] = ()
     sort: str = "name"
     page: int = 1
     per_page: int = 25
@@ -78,16 +123,24 @@ class Query:
         current = getattr(self, name)
         if isinstance(current, tuple) and value is not None:
             return replace(self, **{name: tuple(v for v in current if v != value)}, page=1)
-        blank = {"q": "", "esir": False}.get(name, () if isinstance(current, tuple) else None)
-        return replace(self, **{name: blank}, page=1)
+        blank = Query.__dataclass_fields__[name].default
+        return replace(self, **{name: () if isinstance(current, tuple) else blank}, page=1)
 
 
-# Parameters that filter (sort and paging do not), in the order chips show them.
-FILTERS = (
-    "q", "type", "state", "region", "esir", "fellowship", "research", "mentorship", "visa",
-    "min_positions", "min_research_months", "max_length", "verified_within",
-)
-OR_GROUPS = ("type", "state", "region", "visa")
+# Parameters that filter (sort, paging, `near` and `want` do not).
+FILTERS = ("q", *(p for p in COLUMN_FILTERS if p != "near"), "region", "within")
+
+
+def is_set(value) -> bool:
+    """Whether a Query value asks for something: not None, False, "" or () (0 is a value)."""
+    return value is not None and value is not False and value != "" and value != ()
+
+
+def values_of(value) -> tuple:
+    """A Query value as the tuple of values it holds (one chip each)."""
+    if isinstance(value, tuple):
+        return value
+    return (value,) if is_set(value) else ()
 
 
 def months_before(today: date, months: int) -> date:
@@ -100,13 +153,28 @@ def months_before(today: date, months: int) -> date:
     return date(year, month, min(today.day, last_day))
 
 
+@dataclass(frozen=True)
+class Fit:
+    """How a program meets the applicant's wishes: `met` of `of`, and the wishes it misses."""
+
+    met: int
+    of: int
+    missing: tuple[str, ...]
+
+
 @dataclass
 class Result:
-    """One page of matches: their ids in order, the total and the facet counts."""
+    """One page of matches: their ids in order, the total and the facet counts.
+
+    With `near`, `distances` gives each page program's miles (None: no location); with `want`,
+    `fits` gives each one's `Fit`.
+    """
 
     count: int
     ids: list[int]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    distances: dict[int, float | None] = field(default_factory=dict)
+    fits: dict[int, Fit] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,37 +186,68 @@ class FeatureInfo:
     description: str | None
 
 
-class ProgramIndex:
-    """The catalog of one version, as arrays (see the module docstring)."""
+# The programs columns the index reads (`ProgramIndex.load`): those that filter, sort or
+# place a program, and what the keyword search and the tie-break read.
+INDEX_COLUMNS = tuple(dict.fromkeys((
+    "id", "program_code", "name", "institution", "city", "state", "region", "zip_code",
+    *(c.name for c in PROGRAM_COLUMNS if (c.filters or c.sort) and c.stored),
+    "intern_year", "signals_accepted", "comlex_accepted",  # wishes
+)))
 
-    def __init__(self, version: int, rows: list, links: list, feature_rows: list):
+
+class ProgramIndex:
+    """The catalog of one version, as arrays (see the module docstring).
+
+    `columns` maps each name of INDEX_COLUMNS to its values, one per program in id order (a
+    column left out is all blank); `links` are (program_id, feature_id) pairs; `feature_rows`
+    the vocabulary as (id, kind, slug, label, description).
+
+    Per column, by what the registry says it filters or sorts on: `codes[name]` (one-of-these
+    values as small integers, -1 blank), `numbers[name]` (whole numbers, dates as ordinals,
+    -1 blank), `flags[name]` (true, not false or unknown).
+    """
+
+    def __init__(self, version: int, columns: Mapping[str, list], links: list, feature_rows: list):
         self.version = version
-        self.size = len(rows)
-        columns = list(zip(*rows)) if rows else [()] * 14
-        (ids, codes, names, institutions, cities, states, regions, types, lengths, positions, esir,
-         research_months, visas, verified) = columns
-        self.ids = np.array(ids, dtype=np.int64)
-        self.type = _codes(types, TYPE_CODES)
-        self.state = _codes(states, STATE_CODES)
-        self.region = _codes(regions, REGION_CODES)
-        self.esir = np.array(esir, dtype=bool)
-        self.length = _numbers(lengths)
-        self.positions = _numbers(positions)
-        self.research_months = _numbers(research_months)
-        self.verified = _ordinals(verified)
-        visa_codes = _codes(visas, list(VISAS_SPONSORED))
+        self.size = len(columns.get("id", ()))
+        blank = [None] * self.size
+        column = {name: columns.get(name, blank) for name in INDEX_COLUMNS}
+        self.ids = np.array(column["id"], dtype=np.int64)
+        self.codes: dict[str, np.ndarray] = {}
+        self.numbers: dict[str, np.ndarray] = {}
+        self.flags: dict[str, np.ndarray] = {}
+        for parameter, (how, spec) in COLUMN_FILTERS.items():
+            if how == "any_of" and parameter != "visa":
+                self.codes[parameter] = _codes(column[spec.name], choice_codes(parameter))
+            elif how == "flag":
+                self.flags[parameter] = np.array([bool(v) for v in column[spec.name]], dtype=bool)  # None, 0: no
+        for spec in PROGRAM_COLUMNS:
+            if spec.rule in ("whole", "date", "past_date") and (spec.filters or spec.sort):
+                values = column[spec.name]
+                self.numbers[spec.name] = _numbers(values) if spec.rule == "whole" else _ordinals(values)
+        self.type, self.state = self.codes["type"], self.codes["state"]
+        self.region = _codes(column["region"], REGION_CODES)
+        self.esir = self.flags["esir"]
+        visa_codes = _codes(column["visa_sponsorship"], list(VISAS_SPONSORED))
         self.visa = {code: np.isin(visa_codes, [i for i, v in enumerate(VISAS_SPONSORED) if code in VISAS_SPONSORED[v]])
                      for code in VISAS}
+        self.intern_included = np.array([v == "included" for v in column["intern_year"]], dtype=bool)
         self._set_features([FeatureInfo(*row) for row in feature_rows])
         self.has_feature = self._feature_matrix(links)
         self.feature_bits = _packed(self.has_feature)
-        self._build_orders(names, codes)
-        self._build_words(names, institutions, cities)
+        self._build_locations(column["zip_code"], column["city"], column["state"])
+        self._build_orders(column["name"], column["program_code"])
+        self._build_words(column["name"], column["institution"], column["city"])
 
     def _set_features(self, features: list[FeatureInfo]) -> None:
         self.features = features
         self.feature_by_key = {(f.kind, f.slug): f for f in features}
         self.feature_row = {(f.kind, f.slug): i for i, f in enumerate(features)}
+
+    @classmethod
+    def from_rows(cls, version: int, rows: list[Mapping], links: list, feature_rows: list) -> ProgramIndex:
+        """The index of programs given as mappings of column name to value (missing: blank)."""
+        return cls(version, {name: [row.get(name) for row in rows] for name in INDEX_COLUMNS}, links, feature_rows)
 
     @classmethod
     def load(cls, bind) -> ProgramIndex:
@@ -168,16 +267,15 @@ class ProgramIndex:
         """
         version = read_version(connection)
         c = programs.c
-        rows = _driver_rows(connection, select(
-            c.id, c.program_code, c.name, c.institution, c.city, c.state, c.region, c.program_type, c.length_years,
-            c.positions_per_year, c.esir_available, c.research_months, c.visa_sponsorship, c.data_verified_on,
-        ).order_by(c.id))
+        rows = _driver_rows(connection, select(*(c[name] for name in INDEX_COLUMNS)).order_by(c.id))
+        values = list(zip(*rows)) if rows else [()] * len(INDEX_COLUMNS)
+        columns = {name: list(value) for name, value in zip(INDEX_COLUMNS, values)}
         links = _links_by_feature(connection)
         feature_rows = connection.execute(
             select(features.c.id, features.c.kind, features.c.slug, features.c.label, features.c.description)
             .order_by(features.c.kind, features.c.label, features.c.slug)
         ).all()
-        return cls(version, rows, links, feature_rows)
+        return cls(version, columns, links, feature_rows)
 
     # Building ---------------------------------------------------------------
 
@@ -194,6 +292,49 @@ class ProgramIndex:
                 matrix[row, self.rows_of(program_ids)] = True
         return matrix
 
+    def _build_locations(self, zip_codes, cities, states) -> None:
+        """Each program's latitude and longitude in degrees (NaN: no location), contract "Places"."""
+        memo: dict[tuple, places.Location | None] = {}
+        latitude = np.full(self.size, np.nan)
+        longitude = np.full(self.size, np.nan)
+        for row, key in enumerate(zip(zip_codes, cities, states)):
+            if key not in memo:
+                memo[key] = places.program_location(*key)
+            if (found := memo[key]) is not None:
+                latitude[row], longitude[row] = found
+        self.latitude, self.longitude = latitude, longitude
+        self.located = ~np.isnan(latitude)
+
+    def distances_from(self, zip_code: str) -> np.ndarray:
+        """Miles from a ZIP code to every program (NaN: the program or the ZIP code has no location)."""
+        return self._origin(zip_code)[0]
+
+    def distance_order(self, zip_code: str) -> np.ndarray:
+        """Every row, nearest first from a ZIP code; no location last; ties by name, then code."""
+        distances, order = self._origin(zip_code)
+        if order is None:
+            order = np.lexsort((self.name_rank, np.nan_to_num(distances, nan=np.inf)))
+            self._origins[zip_code] = (distances, order)
+        return order
+
+    def _origin(self, zip_code: str) -> tuple[np.ndarray, np.ndarray | None]:
+        """(distances, order or None) from a ZIP code, measured once for the last few asked for."""
+        if not hasattr(self, "_origins"):
+            # The last origins of `near` asked for: distances, and distance order once sorted by.
+            self._origins: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+        found = self._origins.get(zip_code)
+        if found is None:
+            origin = places.zip_location(zip_code)
+            if origin is None:
+                distances = np.full(self.size, np.nan)
+            else:
+                distances = places.haversine_miles(self.latitude, self.longitude, *origin)
+            distances.setflags(write=False)
+            if len(self._origins) >= 32:
+                self._origins.pop(next(iter(self._origins)), None)
+            found = self._origins[zip_code] = (distances, None)
+        return found
+
     def _build_orders(self, names, codes) -> None:
         """Every sort's row order; ties go by folded name, then program_code, both ascending."""
         folded = _fold_all(names)
@@ -207,12 +348,10 @@ class ProgramIndex:
         self.orders = {"name": by_name.astype(np.int64)}
         self.orders["-name"] = np.lexsort((name_rank, -dense))
         self.orders["state"] = np.lexsort((name_rank, self.state))
-        for sort, column in (("length", self.length), ("positions", self.positions),
-                             ("research", self.research_months)):
-            blank = column == _BLANK
-            self.orders[sort] = np.lexsort((name_rank, column, blank))
-            self.orders["-" + sort] = np.lexsort((name_rank, -column, blank))
-        self.orders["updated"] = np.lexsort((name_rank, -self.verified, self.verified == _BLANK))
+        for sort, (spec, descending) in SORT_COLUMNS.items():
+            if spec.name in self.numbers:  # whole numbers and dates; blanks last either way
+                values = self.numbers[spec.name]
+                self.orders[sort] = np.lexsort((name_rank, -values if descending else values, values == _BLANK))
 
     def _build_words(self, *texts) -> None:
         """The prefix index: sorted distinct words, and for each the rows whose texts hold it.
@@ -309,6 +448,10 @@ class ProgramIndex:
         index._set_features([FeatureInfo(*f) for f in index.features])
         return index
 
+    def unlocated_ids(self) -> list[int]:
+        """The programs without a location (no ZIP code position, city and state not in the ZIP data)."""
+        return self.ids[~self.located].tolist()
+
     def rows_of(self, ids) -> np.ndarray:
         """Array positions of program ids (all known to the index)."""
         return np.searchsorted(self.ids, np.asarray(ids, dtype=np.int64))
@@ -320,29 +463,58 @@ class ProgramIndex:
         masks = {}
         if query.q:
             masks["q"] = self._keyword_mask(query.q)
-        for name, column, codes in (("type", self.type, TYPE_CODES), ("state", self.state, STATE_CODES),
-                                    ("region", self.region, REGION_CODES)):
-            if getattr(query, name):
-                chosen = np.zeros(len(codes), dtype=bool)  # a lookup table: faster than np.isin
-                chosen[[codes.index(v) for v in getattr(query, name)]] = True
-                masks[name] = chosen[column]
-        if query.esir:
-            masks["esir"] = self.esir
-        for kind in FEATURE_KINDS:
-            slugs = getattr(query, kind)
-            if slugs:
-                masks[kind] = np.logical_and.reduce([self.feature_column(kind, slug) for slug in slugs])
-        if query.visa:
-            masks["visa"] = np.logical_or.reduce([self.visa[v] for v in query.visa])
-        if query.min_positions is not None:
-            masks["min_positions"] = self.positions >= query.min_positions
-        if query.min_research_months is not None:
-            masks["min_research_months"] = self.research_months >= query.min_research_months
-        if query.max_length is not None:
-            masks["max_length"] = (self.length <= query.max_length) & (self.length != _BLANK)
-        if query.verified_within is not None:
-            masks["verified_within"] = self.verified >= months_before(today, query.verified_within).toordinal()
+        if query.region:
+            masks["region"] = _chosen(self.region, REGION_CODES, query.region)
+        for parameter, (how, spec) in COLUMN_FILTERS.items():
+            value = getattr(query, parameter)
+            if not is_set(value):
+                continue
+            if how == "any_of" and parameter == "visa":
+                masks[parameter] = np.logical_or.reduce([self.visa[v] for v in value])
+            elif how == "any_of":
+                masks[parameter] = _chosen(self.codes[parameter], choice_codes(parameter), value)
+            elif how == "all_of":
+                masks[parameter] = np.logical_and.reduce([self.feature_column(parameter, slug) for slug in value])
+            elif how == "flag":
+                masks[parameter] = self.flags[parameter]
+            elif how == "near":
+                if query.within is not None:
+                    with np.errstate(invalid="ignore"):
+                        masks["within"] = self.distances_from(value) <= query.within  # NaN: never
+            else:
+                numbers = self.numbers[spec.name]
+                masks[parameter] = {
+                    "at_least": lambda: numbers >= value,  # blank (-1) never
+                    "at_most": lambda: (numbers <= value) & (numbers != _BLANK),
+                    "at_most_or_blank": lambda: numbers <= value,  # blank (-1) always
+                    "within_months": lambda: numbers >= months_before(today, value).toordinal(),
+                }[how]()
         return masks
+
+    def wish_column(self, wish: str) -> np.ndarray:
+        """Which programs meet one wish of `want`: a word of WISHES, else a feature slug of any kind."""
+        if wish in WISHES:
+            return {
+                "esir": lambda: self.esir,
+                "signals": lambda: self.flags["signals"],
+                "comlex": lambda: self.flags["comlex"],
+                "intern_included": lambda: self.intern_included,
+                "visa": lambda: self.visa["j1"] | self.visa["h1b"],
+            }[wish]()
+        rows = [i for i, f in enumerate(self.features) if f.slug == wish]
+        return self.has_feature[rows].any(axis=0) if rows else np.zeros(self.size, dtype=bool)
+
+    def wish_label(self, wish: str) -> str:
+        if wish in WISHES:
+            return WISHES[wish]
+        return next((f.label for f in self.features if f.slug == wish), wish)
+
+    def wish_choices(self) -> dict[str, str]:
+        """Every possible wish, by value, with its label (the features' slugs after the fixed ones)."""
+        choices = dict(WISHES)
+        for feature in self.features:
+            choices.setdefault(feature.slug, feature.label)
+        return choices
 
     def feature_column(self, kind: str, slug: str) -> np.ndarray:
         row = self.feature_row.get((kind, slug))
@@ -351,12 +523,17 @@ class ProgramIndex:
         return self.has_feature[row]
 
     def _keyword_mask(self, text: str) -> np.ndarray:
+        """Every word must start a word of name, institution, city or state name, or be the state's code."""
         mask = np.ones(self.size, dtype=bool)
         for word in set(words(text)):
             low = bisect.bisect_left(self.words, word)
             high = bisect.bisect_left(self.words, word + "\U0010ffff", lo=low)
             hit = np.zeros(self.size, dtype=bool)
             hit[self.word_rows[self.word_offsets[low]:self.word_offsets[high]]] = True
+            states = [i for i, code in enumerate(STATE_CODES)
+                      if word == code.lower() or any(w.startswith(word) for w in STATE_WORDS[code])]
+            if states:
+                hit |= np.isin(self.state, states)
             mask &= hit
         return mask
 
@@ -374,11 +551,32 @@ class ProgramIndex:
         """The ids of the page asked for, in sort order, the total, and the facet counts."""
         masks = self.masks(query, today or date.today())
         matching = self._combine(masks)
-        order = self.orders[query.sort]
-        ordered = order[matching[order]]
+        distances = self.distances_from(query.near) if query.near else None
+        wishes = tuple(dict.fromkeys(query.want))
+        columns = {w: self.wish_column(w) for w in wishes}
+        met = np.sum(list(columns.values()), axis=0, dtype=np.int16) if wishes else None
+        if query.sort == "fit" and met is not None:
+            # Matches in name order (the tie-break), then a stable sort by wishes met, most first.
+            by_name = self.orders["name"]
+            ordered = by_name[matching[by_name]]
+            ordered = ordered[np.argsort(-met[ordered], kind="stable")]
+        else:
+            if query.sort == "distance" and query.near:
+                order = self.distance_order(query.near)
+            else:
+                order = self.orders.get(query.sort, self.orders["name"])
+            ordered = order[matching[order]]
         start = (query.page - 1) * query.per_page
         page_rows = ordered[start:start + query.per_page]
-        result = Result(int(ordered.size), self.ids[page_rows].tolist())
+        ids = self.ids[page_rows].tolist()
+        result = Result(int(ordered.size), ids)
+        if distances is not None:
+            result.distances = {i: (None if np.isnan(d) else float(d)) for i, d in zip(ids, distances[page_rows])}
+        if met is not None:
+            result.fits = {
+                i: Fit(int(met[row]), len(wishes), tuple(w for w in wishes if not columns[w][row]))
+                for i, row in zip(ids, page_rows.tolist())
+            }
         if facets:
             result.facets = self._facets(masks, matching)
         return result
@@ -386,22 +584,25 @@ class ProgramIndex:
     def _facets(self, masks, matching) -> dict[str, dict[str, int]]:
         """For each option: how many programs match if it is ticked along with the other filters.
 
-        An OR group is counted without its own filter (ticking one more of its options widens
-        it); an AND group and ESIR are counted with the option added to everything else.
+        A one-of-these group (type, state, region, visa, intern year, interview format) is counted
+        without its own filter (ticking one more of its options widens it); features and the
+        yes-only flags are counted with the option added to everything else.
         """
         facets = {}
-        for name, column, codes in (("type", self.type, TYPE_CODES), ("state", self.state, STATE_CODES),
-                                    ("region", self.region, REGION_CODES)):
+        groups = [(name, codes, choice_codes(name)) for name, codes in self.codes.items()]
+        for name, column, codes in [*groups, ("region", self.region, REGION_CODES)]:
             base = self._combine(masks, skip=name) if name in masks else matching
-            counts = np.bincount(column[base], minlength=len(codes))
+            counts = np.bincount(column[base] + 1, minlength=len(codes) + 1)[1:]  # -1 (blank) counts nowhere
             facets[name] = dict(zip(codes, counts.tolist()))
         base = self._combine(masks, skip="visa") if "visa" in masks else matching
         facets["visa"] = {code: int(np.count_nonzero(base & column)) for code, column in self.visa.items()}
-        facets["esir"] = {"1": int(np.count_nonzero(matching & self.esir))}
+        for name, flag in self.flags.items():
+            facets[name] = {"1": int(np.count_nonzero(matching & flag))}
         per_feature = self._feature_counts(matching)
         for kind in FEATURE_KINDS:
             facets[kind] = {f.slug: per_feature[i] for i, f in enumerate(self.features) if f.kind == kind}
         return facets
+
 
     def _feature_counts(self, matching: np.ndarray) -> list[int]:
         """How many of the `matching` rows have each feature, all features in one pass: the
@@ -444,9 +645,17 @@ def _words_all(texts: list[str]) -> list[list[str]]:
 
 
 def _codes(values, codes: list[str]) -> np.ndarray:
-    """Positions in `codes` (0 for a value not there, such as a blank)."""
-    position = defaultdict(int, {code: i for i, code in enumerate(codes)})
+    """Positions in `codes` (-1 for a value not there, such as a blank)."""
+    position = defaultdict(lambda: _BLANK, {code: i for i, code in enumerate(codes)})
     return np.fromiter(map(position.__getitem__, values), dtype=np.int16, count=len(values))
+
+
+def _chosen(column: np.ndarray, codes: list[str], values) -> np.ndarray:
+    """Rows whose code is one of `values`: a lookup table (faster than np.isin), whose extra
+    last slot is what a blank (-1) reads."""
+    table = np.zeros(len(codes) + 1, dtype=bool)
+    table[[codes.index(v) for v in values]] = True
+    return table[column]
 
 
 def _numbers(values) -> np.ndarray:
@@ -501,8 +710,8 @@ def _driver_rows(connection, statement) -> list[tuple]:
         result.close()
 
 
-_FORMAT = "1"  # bump when an attribute keeps its name and kind but changes its meaning
-_DERIVED = ("feature_by_key", "feature_row")  # rebuilt from `features` by _set_features
+_FORMAT = "2"  # bump when an attribute keeps its name and kind but changes its meaning
+_DERIVED = ("feature_by_key", "feature_row", "_origins")  # rebuilt by _set_features; a per-process cache
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 _lock = threading.Lock()
 
@@ -537,7 +746,7 @@ def stored_index(connection, version: int) -> ProgramIndex | None:
 
 @functools.cache
 def _empty_index() -> ProgramIndex:
-    return ProgramIndex(0, [], [], [])
+    return ProgramIndex(0, {}, [], [])
 
 
 def current_index(connection, cache: dict) -> ProgramIndex:

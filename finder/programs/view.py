@@ -4,15 +4,21 @@ Plain functions over a `Query` and the index; links are query strings (`?…`) s
 templates put them after the page's own address.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
 
+from wtforms.validators import NumberRange
+
+from ..catalog.columns import BY_NAME, FEATURES, GROUPS, PLACE, ProgramColumn, grouped
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
-from .search import FILTERS, SORTS, VISAS, ProgramIndex, Query, months_before  # noqa: F401
+from .search import (  # noqa: F401
+    COLUMN_FILTERS, FILTER_LABELS, FILTERS, SORT_COLUMNS, SORTS, VISAS, ProgramIndex, Query, is_set, months_before,
+    values_of,
+)
 
 # Tile-grid map of the US: (row, column) of each state, DC and PR, roughly geographic.
 TILES = {
@@ -31,6 +37,52 @@ TILES = {
 }
 BUCKETS = 4
 AND_GROUPS = tuple(FEATURE_KINDS)
+
+
+def _panel() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The filter panel's groups (the registry's groups of facts) and the parameters in each:
+    those filtering on the group's columns, in registry order. Place, which also holds the region
+    and the radius (no column of their own), is laid out by hand."""
+    panel = []
+    for group in GROUPS:
+        if group == PLACE:
+            parameters = ("near", "within", "region", "state")
+        else:
+            parameters = tuple(p for p, (_, column) in COLUMN_FILTERS.items() if column.group == group)
+        if parameters:
+            panel.append((group, parameters))
+    return tuple(panel)
+
+
+PANEL = _panel()
+OPEN_GROUPS = ("Route", "Place", "Features")  # open at first; the others open when one of their filters is active
+HINTS = {
+    "my_step2": "Programs that state no minimum match too",
+    "verified_within": "Months back from today",
+}
+
+
+def control_kind(name: str) -> str:
+    """Which control the panel draws for a parameter: state, near (with within), flag, choices, number."""
+    if name in ("state", "near", "within"):
+        return {"state": "state", "near": "near", "within": "with near"}[name]
+    if name == "region":
+        return "choices"
+    how = COLUMN_FILTERS[name][0] if name in COLUMN_FILTERS else ""
+    if how == "flag":
+        return "flag"
+    if how in ("any_of", "all_of"):
+        return "choices"
+    return "number"
+
+
+def bounds(field) -> tuple[int, int]:
+    """The min and max of a whole-number field, read from its NumberRange validator."""
+    found = next(v for v in field.validators if isinstance(v, NumberRange))
+    return found.min, found.max
+# The filters in panel order (the order of chips and advice); `q` sits above the panel.
+PANEL_FILTERS = ("q", *(p for _, parameters in PANEL for p in parameters if p in FILTERS))
+assert set(PANEL_FILTERS) == set(FILTERS), set(FILTERS) ^ set(PANEL_FILTERS)
 
 
 def query_args(query: Query) -> list[tuple[str, str]]:
@@ -63,38 +115,64 @@ class Chip:
     value: str | None
 
 
-def value_label(index: ProgramIndex, name: str, value) -> str:
+def value_label(index: ProgramIndex, name: str, value, query_near: str = "") -> str:
+    """How a chip (or the advice) names one filter value."""
     if name in AND_GROUPS:
         feature = index.feature_by_key.get((name, value))
         return feature.label if feature else value
-    return {
+    column = COLUMN_FILTERS[name][1] if name in COLUMN_FILTERS else None
+    phrases = {
         "q": lambda: f"“{value}”",
         "type": lambda: PROGRAM_TYPES[value],
         "state": lambda: STATES[value][0],
         "region": lambda: REGIONS[value],
-        "esir": lambda: "ESIR available",
         "visa": lambda: f"Sponsors {VISAS[value]}",
         "min_positions": lambda: f"At least {value} positions",
         "min_research_months": lambda: f"At least {value} research months",
         "max_length": lambda: f"At most {value} years",
         "verified_within": lambda: f"Verified within {value} months",
-    }[name]()
+        "within": lambda: f"Within {value} miles of {query_near}",
+        "my_step2": lambda: f"Step 2 CK minimum {value} or lower, or none stated",
+        "min_salary": lambda: f"Salary at least {column.show(value)}",
+        "min_cases": lambda: f"At least {column.show(value)} IR cases a year",
+        "min_board_pass_rate": lambda: f"Board pass rate at least {column.show(value)}",
+    }
+    if name in phrases:
+        return phrases[name]()
+    how = COLUMN_FILTERS[name][0]
+    if how == "any_of":
+        return f"{FILTER_LABELS[name]}: {column.choices[value]}"
+    return FILTER_LABELS[name]  # a yes-only flag
 
 
 def chips(index: ProgramIndex, query: Query) -> list[Chip]:
-    """One chip per active filter value, in form order."""
+    """One chip per active filter value, in panel order."""
     result = []
-    for name in FILTERS:
+    for name in PANEL_FILTERS:
         value = getattr(query, name)
-        values = value if isinstance(value, tuple) else ((value,) if value not in (None, "", False) else ())
-        for item in values:
+        for item in values_of(value):
             single = None if not isinstance(value, tuple) else item
-            result.append(Chip(value_label(index, name, item), link(query.without(name, single)), name, single))
+            result.append(Chip(value_label(index, name, item, query.near), link(query.without(name, single)), name,
+                               single))
     return result
 
 
+def active_in_groups(query: Query) -> dict[str, int]:
+    """How many filter values are active in each group of the panel (each chip counts one)."""
+    counts = {}
+    for group, parameters in PANEL:
+        total = 0
+        for name in parameters:
+            if name in FILTERS:
+                value = getattr(query, name)
+                total += len(values_of(value))
+        counts[group] = total
+    return counts
+
+
 def clear_all(query: Query) -> str:
-    return link(Query(sort=query.sort, per_page=query.per_page))
+    """The same search without any filter: sort, page size, the ZIP code and the wishes stay."""
+    return link(Query(sort=query.sort, per_page=query.per_page, near=query.near, want=query.want))
 
 
 @dataclass(frozen=True)
@@ -111,13 +189,13 @@ def advice(index: ProgramIndex, query: Query, today: date) -> list[Advice]:
     since dropping one of several OR values only narrows the result.
     """
     options = []
-    for name in FILTERS:
+    for name in PANEL_FILTERS:
         value = getattr(query, name)
         if name in AND_GROUPS:
             candidates = [(value_label(index, name, slug), query.without(name, slug)) for slug in value]
-        elif value not in (None, "", False, ()):
+        elif is_set(value):
             shown = ", ".join(value_label(index, name, v) for v in value) if isinstance(value, tuple) else \
-                value_label(index, name, value)
+                value_label(index, name, value, query.near)
             candidates = [(shown, query.without(name))]
         else:
             candidates = []
@@ -236,6 +314,41 @@ def verified_ago(verified_on: date | None, today: date) -> str:
     return f"verified {months // 12} years ago"
 
 
+def miles(distance: float | None) -> str:
+    """A distance as a result shows it: `42 miles`, `1 mile`, `under 1 mile`."""
+    if distance is None:
+        return "distance not known"
+    if distance < 0.5:
+        return "under 1 mile"
+    whole = round(distance)
+    return f"{whole:,} mile{'' if whole == 1 else 's'}"
+
+
+def fit_sentence(index: ProgramIndex, fit) -> str:
+    """`Meets 4 of 5 wishes; misses: ESIR available` (or `meets all 3 wishes`)."""
+    wishes = "wish" if fit.of == 1 else "wishes"
+    if fit.met == fit.of:
+        return f"Meets {'the' if fit.of == 1 else 'all ' + str(fit.of)} {wishes}"
+    missing = ", ".join(index.wish_label(w) for w in fit.missing)
+    return f"Meets {fit.met} of {fit.of} {wishes}; misses: {missing}"
+
+
+def by_fit(query: Query) -> str:
+    """The same search with the programs that meet most wishes first."""
+    return link(replace(query, sort="fit", page=1))
+
+
+def sorted_fact(program, sort: str) -> str | None:
+    """For a sort on a column a result does not show anyway (salary, cases, deadline): that fact."""
+    if sort not in SORT_COLUMNS:
+        return None
+    column = SORT_COLUMNS[sort][0]
+    if column.name in ("name", "state", "length_years", "positions_per_year", "research_months", "data_verified_on",
+                       "zip_code"):
+        return None
+    return f"{column.label}: {column.show(getattr(program, column.name))}"
+
+
 def sort_label(sort: str) -> str:
     return SORTS[sort]
 
@@ -258,3 +371,79 @@ def length_explained(program) -> str:
         return ("A diagnostic radiology residency: for IR it is followed by two years of independent IR "
                 "residency.")
     return LENGTH_EXPLAINED.get(program.program_type, "")
+
+
+def deadline_in(deadline: date, today: date) -> str:
+    """How far away a deadline is: `passed`, `today`, `tomorrow`, `in 5 days`, `in 3 weeks`, `in 2 months`."""
+    days = (deadline - today).days
+    if days < 0:
+        return "passed"
+    if days <= 1:
+        return ("today", "tomorrow")[days]
+    if days < 14:
+        return f"in {days} days"
+    if days < 63:
+        return f"in {days // 7} weeks"
+    months = (deadline.year - today.year) * 12 + deadline.month - today.month - (deadline.day < today.day)
+    return f"in {months} months" if months < 24 else f"in {months // 12} years"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of the program page: its label, its value as people read it, and extras."""
+
+    name: str
+    label: str
+    text: str
+    known: bool
+    href: str | None = None
+    note: str | None = None
+
+
+# Shown together in the page's contact block rather than among the facts of their group.
+CONTACT_COLUMNS = ("program_director", "contact_email", "website")
+# Shown in the page's heading or a section of their own.
+_NOT_FACTS = {"name", "description", *CONTACT_COLUMNS}
+
+
+def fact(program, column: ProgramColumn, today: date) -> Fact:
+    """A column of a program as the page shows it (blanks read as the registry says)."""
+    value = getattr(program, column.name)
+    known = value is not None
+    text, href, note = column.show(value), None, None
+    if column.name == "length_years":
+        text = f"{text}. {length_explained(program)}".rstrip(". ")
+    elif column.name == "state":
+        note = f"{REGIONS[program.region]} region"
+    elif column.name == "application_deadline" and known:
+        note = deadline_in(value, today)
+    elif column.name == "data_verified_on":
+        note = verified_ago(value, today) if known else None
+    elif column.name == "website" and known:
+        href = value
+    elif column.name == "contact_email" and known:
+        href = f"mailto:{value}"
+    return Fact(column.name, column.label, text, known, href, note)
+
+
+def program_facts(program, today: date) -> list[tuple[str, list[Fact]]]:
+    """The facts of a program by registry group; the Features group is empty (the page lists them by kind)."""
+    return [
+        (group, [] if group == FEATURES else
+         [fact(program, column, today) for column in columns if column.name not in _NOT_FACTS])
+        for group, columns in grouped()
+    ]
+
+
+# The order "Also at this institution" lists programs in: the routes into IR first.
+_TYPE_ORDER = {"integrated_ir": 0, "diagnostic_radiology": 1, "independent_ir": 2, "fellowship": 3}
+
+
+def by_route(programs) -> list:
+    """Programs in route order (integrated IR, DR, independent IR, fellowships), then by name."""
+    return sorted(programs, key=lambda p: (_TYPE_ORDER.get(p.program_type, 9), p.name.casefold(), p.program_code))
+
+
+def contact(program, today: date) -> list[Fact]:
+    """The contact block: the director, the e-mail address as a mailto: link, the website."""
+    return [fact(program, BY_NAME[name], today) for name in CONTACT_COLUMNS]

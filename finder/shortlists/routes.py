@@ -11,7 +11,7 @@ from ..errors import render_error
 from ..extensions import db, limiter
 from ..models import Feature
 from . import bp, store
-from .compare import comparison, only_differences
+from .compare import comparison, dr_offers, only_differences
 from .forms import AddForm, ConfirmForm, MoveForm, NoteForm, RenameForm, ShortlistForm, TrayForm
 from .rules import MAX_COMPARE, MAX_SHORTLIST, CodesError, add_to_tray, clean_tray, remove_from_tray, split_codes
 
@@ -132,6 +132,7 @@ def compare_page():
     only_diff = request.args.get("diff") == "1"
     context = dict(programs=programs, codes=codes, groups=only_differences(groups) if only_diff else groups,
                    only_diff=only_diff, differing=sum(row.differs for group in groups for row in group.rows),
+                   offers=dr_offers(db.session, programs, MAX_COMPARE - len(programs)),
                    form=ShortlistForm(codes=",".join(codes)), title=compare_title(len(programs)))
     if partial_wanted():
         return varies(render_template("shortlists/_compare_update.html", **context))

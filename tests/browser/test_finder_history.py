@@ -105,6 +105,7 @@ def test_back_from_a_program_page_to_the_finder_keeps_the_boxes(pages):
 
 def test_number_and_keyword_fields_follow_the_address_after_back(pages):
     page = pages.open("/programs", 1280)
+    page.locator("summary", has_text="Training").click()  # a group that starts collapsed
     with htmx_done(page):
         page.locator("#f-min_research_months").fill("6")
         page.locator("#f-min_research_months").press("Tab")

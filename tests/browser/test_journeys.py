@@ -187,7 +187,10 @@ def test_admin_logs_in_uploads_previews_confirms_and_finds_the_program_and_bad_c
     check_page(page, "admin-programs", 390)
     page.set_viewport_size({"width": 1280, "height": 900})
     header = (ROOT / "seed" / "programs.csv").read_text(encoding="utf-8").splitlines()[0].lstrip("\ufeff")
-    row = "ZZ-BROWSER-1,Browser Test IR Residency,Browser Test Hospital,Austin,TX,integrated_ir,6,2,,,,,,,,,"
+    cells = {"program_code": "ZZ-BROWSER-1", "name": "Browser Test IR Residency", "institution": "Browser Test Hospital",
+             "city": "Austin", "state": "TX", "program_type": "integrated_ir", "length_years": "6",
+             "positions_per_year": "2"}
+    row = ",".join(cells.get(name, "") for name in header.split(","))  # every column of the seed's header
     page.goto("/admin/import")
     page.get_by_label(re.compile(r"^File")).set_input_files(
         files=[{"name": "programs.csv", "mimeType": "text/csv", "buffer": f"{header}\n{row}\n".encode()}]
