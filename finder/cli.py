@@ -9,8 +9,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
-from .catalog import Source, export_programs, generate_programs, load_catalog
+from .catalog import Problem, Source, export_programs, generate_programs, load_catalog
+from .catalog.transactions import is_lock_conflict
 from .catalog.tables import programs
 from .catalog.text import plural
 from .catalog.workbook import SUFFIXES as WORKBOOK_SUFFIXES, export_workbook
@@ -26,7 +28,7 @@ def seed_dir() -> Path:
 @seed.command("load")
 @click.option("--dry-run", is_flag=True, help="Check the files and report what would change; write nothing.")
 @click.option("--prune", is_flag=True, help="Remove rows of each loaded kind that none of the files has.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
 def load_command(dry_run: bool, prune: bool, paths: tuple[str, ...]) -> None:
     """Load features.csv and programs.csv files (or .xlsx workbooks of the same), in the order given."""
     _load(paths, prune=prune, dry_run=dry_run)
@@ -83,14 +85,42 @@ def _demo_vocabulary() -> dict[str, list[str]]:
     return vocabulary
 
 
+def _read(path: str) -> bytes | Problem:
+    """The bytes of the file at `path`, or the problem that it cannot be read (contract: exit 1)."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        message = "there is no file at this path"
+    except IsADirectoryError:
+        message = "this is a folder, not a file"
+    except PermissionError:
+        message = "the file cannot be read (no permission)"
+    except OSError as error:
+        message = f"the file cannot be read ({error.strerror or 'input/output error'})"
+    return Problem(1, "file", message, path)
+
+
 def _load(paths, *, prune: bool, dry_run: bool) -> None:
-    sources = [Source(path, Path(path).read_bytes()) for path in paths]
-    with _ProgressBars() as progress:
-        result = load_catalog(db.engine, sources, prune=prune, dry_run=dry_run, progress=progress)
-    if not result.ok:
-        for problem in result.problems:
+    read = [(path, _read(path)) for path in paths]
+    unreadable = [data for _, data in read if isinstance(data, Problem)]
+    sources = [Source(path, data) for path, data in read if not isinstance(data, Problem)]
+    try:
+        with _ProgressBars() as progress:
+            # With a file that cannot be read nothing is written; the others are still checked.
+            result = load_catalog(db.engine, sources, prune=prune, dry_run=dry_run or bool(unreadable),
+                                  progress=progress)
+    except DBAPIError as error:
+        if not is_lock_conflict(error):
+            raise
+        wait = current_app.config["DATABASE_LOCK_WAIT"]
+        click.echo(f"The database stayed busy with another change for more than {wait:g} seconds "
+                   "(another import or an edit); nothing was written. Try again.", err=True)
+        sys.exit(1)
+    problems = sorted([*unreadable, *result.problems], key=lambda p: (list(paths).index(p.path), p.line))
+    if problems or not result.ok:
+        for problem in problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{plural(len(result.problems), 'problem')} found; nothing was written.", err=True)
+        click.echo(f"{plural(len(problems), 'problem')} found; nothing was written.", err=True)
         sys.exit(1)
     for file in result.files:
         click.echo(f"{file.path}: {file.summary()}")

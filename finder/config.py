@@ -33,6 +33,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "ir-finder"),
         "SHORTLIST_CREATE_LIMIT": os.environ.get("SHORTLIST_CREATE_LIMIT", "30 per hour"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Seconds a statement waits for another transaction's lock before the request gets a 503.
+        "DATABASE_LOCK_WAIT": float(os.environ.get("DATABASE_LOCK_WAIT") or 10),
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         # Days the bytes of an upload that was previewed but never applied are kept (docs/admin.md).
         "ADMIN_UPLOAD_RETENTION_DAYS": int(os.environ.get("ADMIN_UPLOAD_RETENTION_DAYS") or 7),

@@ -1,6 +1,7 @@
-"""Database set-up that both databases need: SQLite pragmas, the catalog version."""
+"""Database set-up that both databases need: SQLite pragmas, lock waits, the catalog version."""
 
 import sqlite3
+from functools import partial
 
 from flask import Flask
 from sqlalchemy import Engine, event, select
@@ -16,9 +17,25 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def _wait_for_locks(dialect: str, seconds: float, dbapi_connection, connection_record) -> None:
+    """How long a statement waits for another transaction's lock before it fails.
+
+    The same bound on both databases (SQLite's busy timeout, PostgreSQL's lock_timeout,
+    which is unbounded by default), so a writer that meets a long lock gets a 503 page
+    after this wait (`errors.py`) instead of hanging until the server gives up on it.
+    """
+    milliseconds = max(1, int(seconds * 1000))
+    if dialect == "sqlite":
+        dbapi_connection.execute(f"PRAGMA busy_timeout={milliseconds}")
+    elif dialect == "postgresql":
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute(f"SET lock_timeout = {milliseconds}")
+        dbapi_connection.autocommit = autocommit
 
 
 def catalog_version() -> int:
@@ -28,3 +45,8 @@ def catalog_version() -> int:
 
 def init_app(app: Flask) -> None:
     from . import models  # noqa: F401  (registers the models with the metadata)
+
+    with app.app_context():
+        engine = db.engine
+    seconds = float(app.config.get("DATABASE_LOCK_WAIT", 10))
+    event.listen(engine, "connect", partial(_wait_for_locks, engine.dialect.name, seconds))

@@ -6,7 +6,10 @@ import secrets
 
 from flask import Flask, flash, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, ServiceUnavailable
+
+from .catalog.transactions import is_lock_conflict
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +23,10 @@ ADVICE = {
     413: "The file or form you sent is too large. The limit is 5 MB.",
     429: "Too many attempts in a short time. Please wait a minute and try again.",
     500: "Something went wrong on our side. It has been logged; please try again in a moment.",
+    503: "The database is busy with another change (an import, perhaps), so nothing was saved. "
+         "Please try again in a few seconds.",
 }
+RETRY_AFTER_SECONDS = 5
 
 
 def wants_json() -> bool:
@@ -36,6 +42,16 @@ def render_error(error: HTTPException, message: str | None = None):
     else:
         response = render_template("errors/error.html", code=code, title=error.name, message=message)
     return response, code
+
+
+def _holds_nul() -> bool:
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            values += [*request.form.keys(), *request.form.values()]
+        except HTTPException:  # a body too large to read holds nothing that reached the database
+            pass
+    return any("\x00" in value for value in values)
 
 
 def init_app(app: Flask) -> None:
@@ -66,6 +82,23 @@ def init_app(app: Flask) -> None:
             flash(message + " The page has been reloaded.", "warning")
             return message, 400, {"HX-Refresh": "true", "Content-Type": "text/plain; charset=utf-8"}
         return render_error(error, message)
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(error: DBAPIError):
+        from .extensions import db
+
+        if _holds_nul():
+            # A safety net: forms report NUL as their field's bad value (finder.forms.Form),
+            # but a value read some other way must not reach PostgreSQL's refusal as a 500.
+            db.session.rollback()
+            return render_error(BadRequest(), "The request contains a NUL character (U+0000), which no value can hold.")
+        if not is_lock_conflict(error):
+            return _unexpected(error)
+        # Another transaction held a lock past DATABASE_LOCK_WAIT: this request wrote nothing.
+        db.session.rollback()
+        log.warning("Lock wait ran out in request %s %s [request id %s]", request.method, request.path, g.get("request_id"))
+        response, code = render_error(ServiceUnavailable())
+        return response, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

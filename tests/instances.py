@@ -37,12 +37,13 @@ def flask(env: dict, *args: str, stdin: str | None = None) -> subprocess.Complet
     return done
 
 
-def start_instance(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
-    """A gunicorn master with two workers on a free port; its output goes to `log`."""
+def start_instance(env: dict, log: Path, workers: int = 2) -> tuple[subprocess.Popen, str]:
+    """A gunicorn master with the project's gunicorn.conf.py and two workers on a free port;
+    its output (the access log too) goes to `log`."""
     port = free_port()
     with open(log, "wb") as output:
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "-w", str(workers), "-b", f"127.0.0.1:{port}", "wsgi:app"],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"

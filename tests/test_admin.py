@@ -291,6 +291,32 @@ def test_create_user_refuses_bad_input_with_a_clear_message(app, runner, admin_u
     assert message in result.output
 
 
+@pytest.mark.parametrize(("password", "why"), [
+    ("aaaaaaaaaaaa", "repeated characters"),
+    (" " * 12, "repeated characters"),
+    ("password1234", "a commonly used password"),
+    ("P@ssw0rd1234", "a commonly used password"),
+    ("abcdefghijkl", "a sequence"),
+    ("qwertyuiop[]", "a keyboard pattern"),
+    ("boss@example.org!", "the email address or words of this site"),
+    ("irprogramfinder", "the email address or words of this site"),
+])
+def test_create_user_refuses_a_guessable_password_saying_why_and_what_to_do(app, runner, password, why):
+    result = runner.invoke(args=["admin", "create-user", "boss@example.org", "--password-stdin"], input=password + "\n")
+    assert result.exit_code == 1, result.output
+    assert "too easy to guess" in result.output and why in result.output
+    assert "passphrase of four or more unrelated words" in result.output
+    assert "Traceback" not in result.output and "zxcvbn" not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(AdminUser.email)) is None
+
+
+def test_a_passphrase_of_unrelated_words_is_accepted(app, runner):
+    result = runner.invoke(args=["admin", "create-user", "boss@example.org", "--password-stdin"],
+                           input="lantern orbit pickle meadow\n")
+    assert result.exit_code == 0, result.output
+
+
 def test_passwords_are_stored_as_scrypt_hashes(app, admin_user):
     with app.app_context():
         assert db.session.get(AdminUser, admin_user).password_hash.startswith("scrypt:")

@@ -51,7 +51,7 @@ def test_random_edit_form_input_never_fails_with_5xx(demo_app, admin_client, fie
     opened = opened_with(admin_client, "/admin/programs/IRF-0001/edit")
     response = admin_client.post("/admin/programs/IRF-0001/edit",
                                  data={**fields, "opened_with": opened, "csrf_token": csrf_token(admin_client)})
-    # 400: a NUL character, refused before the form is read (finder/security.py).
+    # 400: a NUL character, the bad value of its field (finder/forms.py).
     assert response.status_code in (303, 400, 422), response.status_code
     if response.status_code != 303:
         assert version(demo_app) == before

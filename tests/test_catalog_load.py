@@ -166,7 +166,103 @@ def test_broken_quoting_is_reported_at_its_line(vocab_app):
     text = programs_csv(ALPHA, 'P2,"Beta,Beta Clinic,Austin,TX,diagnostic_radiology,5')
     result = load(vocab_app, ("programs.csv", text))
     assert not result.ok
-    assert messages(result)[0].startswith("programs.csv: line 3: file: broken CSV quoting")
+    assert messages(result)[0].startswith("programs.csv: line 3: file: a quoted cell starts in this record")
+    assert "closing quote is missing" in messages(result)[0]
+
+
+# -- files as admins really have them (issue 13.6, contract section 1 reading rules) ---------
+
+
+def test_an_unterminated_quote_is_reported_where_it_starts_with_every_problem_before_it(vocab_app):
+    rows = [ALPHA.replace("P1", f"P{n}") for n in range(1, 40)]
+    rows[4] = rows[4].replace(",MA,", ",ZZ,")  # line 6, in the same chunk as the broken quote
+    rows[30] = rows[30].replace(",6", ",nine")  # line 32
+    text = programs_csv(*rows, 'P99,"Unclosed,Beta Clinic,Austin,TX,diagnostic_radiology,5', "P100,x,y,z,MA,fellowship,1")
+    result = load(vocab_app, ("programs.csv", text))
+    assert messages(result) == [
+        "programs.csv: line 6: state: 'ZZ' is not the USPS code of a US state, DC or PR",
+        "programs.csv: line 32: length_years: 'nine' must be a whole number from 1 to 7",
+        "programs.csv: line 41: file: a quoted cell starts in this record but its closing quote is missing, so the "
+        "rest of the file would be one cell; add the closing quote (a quote inside a cell is written twice: \"\")",
+    ]
+
+
+def test_a_stray_quote_inside_a_cell_is_named_in_words_not_the_parsers(vocab_app):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA, 'P2,"Beta" Radiology,Beta Clinic,Austin,TX,fellowship,1')))
+    assert messages(result) == [
+        "programs.csv: line 3: file: a quoted cell must end with its quote right before the comma or the end of "
+        "the line; a quote inside a cell is written twice (\"\")"
+    ]
+
+
+@pytest.mark.parametrize("column, limit", [("name", 200), ("program_code", 32), ("state", 2), ("length_years", 1),
+                                           ("website", 300)])
+def test_a_huge_cell_is_its_columns_length_problem_however_long(vocab_app, column, limit):
+    header = HEADER + ",website"
+    cells = dict(zip(header.split(","), (ALPHA + ",https://alpha.example.org").split(",")))
+    cells[column] = "x" * 200_000
+    result = load(vocab_app, ("programs.csv", programs_csv(",".join(cells.values()), header=header)))
+    assert messages(result) == [f"programs.csv: line 2: {column}: is 200,000 characters long; the limit is {limit:,}"]
+
+
+def test_a_huge_slug_list_is_a_length_problem_not_an_echo(vocab_app):
+    header = HEADER + ",fellowships"
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + "," + "p" * 150_000, header=header)))
+    assert messages(result) == ["programs.csv: line 2: fellowships: has an item of 150,000 characters; "
+                                "a fellowship slug has at most 48"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_read_as_utf16(vocab_app, codec):
+    text = programs_csv(ALPHA.replace("Boston", "Cañon City")).replace("\n", "\r\n")
+    data = text.encode(codec) if codec == "utf-16" else ("\ufeff" + text).encode(codec)
+    result = load(vocab_app, ("programs.csv", data))
+    assert result.ok, messages(result)
+    assert records(vocab_app)["P1"]["city"] == "Cañon City"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_refused_saying_so(vocab_app, codec):
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA).encode(codec)))
+    assert len(messages(result)) == 1
+    assert messages(result)[0].startswith("programs.csv: line 1: file: this file looks like UTF-16 text without a byte-order mark")
+    assert "binary" not in messages(result)[0]
+
+
+@pytest.mark.parametrize("delimiter, named", [(";", "';'"), ("\t", "tabs")])
+def test_a_header_split_by_another_delimiter_names_it(vocab_app, delimiter, named):
+    text = programs_csv(ALPHA.replace(",", delimiter), header=HEADER.replace(",", delimiter))
+    result = load(vocab_app, ("programs.csv", text))
+    assert messages(result) == [f"programs.csv: line 1: file: this file uses {named} between columns; save it with commas"]
+
+
+def test_an_excel_sep_comma_first_line_is_skipped_and_still_counted(vocab_app):
+    text = "sep=,\r\n" + programs_csv(ALPHA, BETA.replace(",TX,", ",ZZ,")).replace("\n", "\r\n")
+    result = load(vocab_app, ("programs.csv", text))
+    assert messages(result) == ["programs.csv: line 4: state: 'ZZ' is not the USPS code of a US state, DC or PR"]
+    assert load(vocab_app, ("programs.csv", "sep=,\n" + programs_csv(ALPHA))).files[0].added == 1
+
+
+@pytest.mark.parametrize("first, named", [("sep=;", "';'"), ("sep=\t", "tabs"), ("sep=|", "'|'")])
+def test_a_sep_first_line_naming_another_delimiter_is_refused_naming_it(vocab_app, first, named):
+    delimiter = first[4:]
+    text = first + "\n" + programs_csv(ALPHA.replace(",", delimiter), header=HEADER.replace(",", delimiter))
+    result = load(vocab_app, ("programs.csv", text))
+    assert len(messages(result)) == 1
+    assert messages(result)[0].startswith(f"programs.csv: line 1: file: this file says it uses {named} between columns")
+    assert messages(result)[0].endswith("save it with commas")
+
+
+def test_a_file_mixing_utf8_and_windows_1252_lines_is_refused_naming_one_of_each(vocab_app):
+    lines = [HEADER, ALPHA, BETA.replace("P2", "P3")]
+    data = "\n".join(lines).encode() + b"\n"
+    data += "P4,Café Clinic,Alpha Hospital,Boston,MA,integrated_ir,6\n".encode("utf-8")
+    data += b"P5,Beta,Beta Clinic,Austin,TX,fellowship,1\n" * 4
+    data += "P9,Española,Alpha Hospital,Boston,MA,integrated_ir,6\n".encode("cp1252")
+    result = load(vocab_app, ("programs.csv", data))
+    assert messages(result) == ["programs.csv: line 1: file: mixed encodings: line 4 is UTF-8, line 9 is not; "
+                                "save the whole file as 'CSV UTF-8'"]
+    assert "P4" not in records(vocab_app)
 
 
 def test_row_with_the_wrong_number_of_cells_is_reported_not_guessed(vocab_app):
@@ -452,6 +548,57 @@ def test_slugs_from_a_features_file_later_in_the_command_do_not_count(app):
     result = load(app, ("programs.csv", programs_csv(ALPHA + ",pediatric_ir", header=header)), ("features.csv", FEATURES))
     assert not result.ok
     assert "unknown fellowship 'pediatric_ir'" in messages(result)[0]
+
+
+# The files of one command are checked before anything is written (issue 13.4), so a later file
+# must see what the earlier ones change: a dry run reports exactly what the real load does.
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_later_file_of_the_command_sees_the_programs_an_earlier_one_adds(vocab_app, dry_run):
+    more = programs_csv(ALPHA + ",4,pediatric_ir", header=HEADER + ",positions_per_year,fellowships")
+    result = load(vocab_app, ("one.csv", programs_csv(ALPHA)), ("two.csv", more), ("three.csv", more), dry_run=dry_run)
+    assert [file.summary() for file in result.files] == [
+        "added 1, updated 0, unchanged 0, removed 0",
+        "added 0, updated 1, unchanged 0, removed 0",
+        "added 0, updated 0, unchanged 1, removed 0",
+    ]
+    if not dry_run:
+        stored = records(vocab_app)["P1"]
+        assert (stored["positions_per_year"], stored["fellowships"]) == (4, ["pediatric_ir"])
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_later_file_of_the_command_sees_the_changes_an_earlier_one_makes(vocab_app, dry_run):
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA)))
+    renamed = programs_csv(ALPHA.replace("Alpha IR Residency", "Alpha Interventional"))
+    back = programs_csv(ALPHA)
+    result = load(vocab_app, ("one.csv", renamed), ("two.csv", renamed), ("three.csv", back), dry_run=dry_run)
+    assert [(file.updated, file.unchanged) for file in result.files] == [(1, 0), (0, 1), (1, 0)]
+    assert records(vocab_app)["P1"]["name"] == "Alpha IR Residency"
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_prune_counts_the_feature_links_the_same_command_removes(vocab_app, dry_run):
+    header = HEADER + ",fellowships"
+    load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",pediatric_ir", header=header)))
+    without = "\n".join(line for line in FEATURES.splitlines() if "pediatric_ir" not in line) + "\n"
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA + ",", header=header)), ("features.csv", without),
+                  prune=True, dry_run=dry_run)
+    assert result.ok, messages(result)
+    assert result.files[1].removed == 1
+    assert records(vocab_app)["P1"]["fellowships"] == ([] if not dry_run else ["pediatric_ir"])
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_cross_column_rule_sees_what_an_earlier_file_of_the_command_stores(vocab_app, dry_run):
+    load(vocab_app, ("programs.csv", programs_csv(BETA + ",yes", header=HEADER + ",esir_available")))
+    no_esir = programs_csv(BETA + ",no", header=HEADER + ",esir_available")
+    integrated = programs_csv(BETA.replace("diagnostic_radiology", "integrated_ir"))
+    result = load(vocab_app, ("one.csv", no_esir), ("two.csv", integrated), dry_run=dry_run)
+    assert result.ok, messages(result)
+    alone = load(vocab_app, ("two.csv", integrated), dry_run=True)
+    assert alone.ok == (not dry_run)  # after the dry run ESIR yes is still stored: the file alone breaks the rule
 
 
 def test_feature_label_change_is_an_update(vocab_app):

@@ -67,10 +67,31 @@ def test_prune_option_removes_absent_programs(runner, app, tmp_path):
     assert set(records(app)) == {"P1"}
 
 
-def test_load_of_a_missing_file_is_a_usage_error(runner, app, tmp_path):
-    result = runner.invoke(args=["seed", "load", str(tmp_path / "nope.csv")])
-    assert result.exit_code == 2
-    assert "does not exist" in result.stderr
+def test_a_path_that_does_not_exist_is_a_problem_exit_1_and_the_other_files_are_still_checked(runner, app, tmp_path):
+    """Contract section 2: a path that does not exist or cannot be read is a problem (exit 1)."""
+    missing = str(tmp_path / "nope.csv")
+    features = write(tmp_path, "features.csv", FEATURES)
+    bad = write(tmp_path, "bad.csv", programs_csv(ALPHA.replace(",MA,", ",ZZ,")))
+    result = runner.invoke(args=["seed", "load", features, missing, bad, str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{missing}: line 1: file: there is no file at this path",
+        f"{bad}: line 2: state: 'ZZ' is not the USPS code of a US state, DC or PR",
+        f"{tmp_path}: line 1: file: this is a folder, not a file",
+        "3 problems found; nothing was written.",
+    ]
+    assert records(app) == {}
+
+
+def test_a_missing_file_alone_writes_nothing_even_beside_good_files(runner, app, tmp_path):
+    features = write(tmp_path, "features.csv", FEATURES)
+    result = runner.invoke(args=["seed", "load", features, str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1 and "there is no file at this path" in result.stderr
+    assert "Usage" not in result.output
+    with app.app_context():
+        from finder.models import Feature
+
+        assert db.session.scalar(select(func.count()).select_from(Feature)) == 0  # the good file is not written
 
 
 def test_demo_loads_the_bundled_files_and_is_an_upsert(runner, app):

@@ -151,3 +151,33 @@ def test_failed_logins_are_limited_once_for_all_instances(deployment):
     assert statuses == [401] * 5 + [429]
     # The limit is per client address, and both instances see the same count.
     assert sign_in(Visitor(), first).status == 429
+
+
+@pytest.fixture(scope="module")
+def memory_instance(tmp_path_factory):
+    """One instance (gunicorn, two workers) whose Flask-Limiter counts in each worker's memory."""
+    schema = f"mem_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    env = dict(instance_env(with_search_path(DATABASE_URL, schema), "memory://", f"mem-{schema}"))
+    server = None
+    try:
+        flask(env, "db", "upgrade")
+        flask(env, "admin", "create-user", ADMIN_EMAIL, "--password-stdin", stdin=ADMIN_PASSWORD + "\n")
+        server, base = start_instance(env, tmp_path_factory.mktemp("memory") / "gunicorn.log")
+        yield base
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def test_failed_logins_are_limited_once_for_all_workers_with_memory_storage(memory_instance):
+    """RATELIMIT_STORAGE_URI=memory:// gives each worker its own counts; the login limit holds anyway."""
+    intruder = Visitor()
+    statuses = [sign_in(intruder, memory_instance, password="wrong password here").status for _ in range(12)]
+    assert statuses == [401] * 5 + [429] * 7

@@ -6,7 +6,7 @@ import pytest
 
 from finder import create_app
 
-from .conftest import csrf_token
+from .conftest import ON_POSTGRES, csrf_token
 
 
 def test_every_response_carries_the_security_headers(client):
@@ -142,19 +142,133 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(client):
     assert len(response.headers["X-Request-Id"]) == 16
 
 
-@pytest.mark.parametrize("path", ["/programs/A%00B", "/admin/login?next=%00", "/compare?codes=A%00B", "/s/A%00B",
-                                  "/programs?q=a%00b"])
-def test_a_nul_character_in_an_address_is_a_400_not_a_database_error(demo_app, client, path):
+# -- NUL characters (issue 13.7, contract section 4) ------------------------------
+
+
+@pytest.mark.parametrize("path", ["/programs/A%00B", "/programs/%00", "/s/A%00B", "/shortlists/A%00B"])
+def test_a_nul_character_in_an_address_is_a_page_that_does_not_exist(demo_app, client, path):
     response = client.get(path)
+    assert response.status_code == 404
+    assert "no page at this address" in response.get_data(as_text=True).lower()
+
+
+def test_a_nul_character_in_an_api_address_is_a_json_404(demo_app, client):
+    response = client.get("/api/programs/A%00B")
+    assert response.status_code == 404 and response.json["error"]["message"]
+
+
+def test_a_nul_character_on_an_admin_address_is_a_404_for_a_signed_in_admin(demo_app, admin_client):
+    assert admin_client.get("/admin/programs/A%00B/edit").status_code == 404
+    assert admin_client.get("/admin/programs/A%00B/delete").status_code == 404
+
+
+def finder_parameters() -> list[str]:
+    from finder.programs.forms import FinderForm
+
+    return [name for name, _ in FinderForm.__dict__["_unbound_fields"] or ()] or sorted(
+        name for name in vars(FinderForm) if not name.startswith("_") and hasattr(vars(FinderForm)[name], "field_class")
+    )
+
+
+@pytest.mark.parametrize("parameter", finder_parameters())
+def test_a_nul_character_in_a_known_api_parameter_is_a_bad_value_of_that_parameter(demo_app, client, parameter):
+    response = client.get(f"/api/programs?{parameter}=a%00b")
+    assert response.status_code == 400
+    error = response.json["error"]
+    assert error["parameter"] == parameter
+    assert error["message"].startswith(f"{parameter} (") and "NUL character" in error["message"]
+    assert "\x00" not in error["message"]
+
+
+def test_a_nul_character_in_a_finder_parameter_is_shown_beside_that_filter(demo_app, client):
+    response = client.get("/programs?q=a%00b")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Keywords" in page and "NUL character" in page
+
+
+@pytest.mark.parametrize("query", ["foo=a%00b", "%00=1", "x%00y=z", "q=boston&color=%00"])
+def test_a_nul_character_in_an_unknown_parameter_is_ignored_like_the_parameter(demo_app, client, query):
+    assert client.get(f"/api/programs?{query}").status_code == 200
+    assert client.get(f"/programs?{query}").status_code == 200
+
+
+def test_a_nul_character_in_a_form_field_is_that_fields_problem(demo_app, client):
+    response = client.post("/shortlists", data={"csrf_token": csrf_token(client), "name": "a\x00b", "codes": "IRF-0001"})
     assert response.status_code == 400
     assert "NUL character" in response.get_data(as_text=True)
 
 
-def test_a_nul_character_in_a_form_field_is_a_400(demo_app, client):
-    response = client.post("/shortlists", data={"csrf_token": csrf_token(client), "name": "a\x00b", "codes": "IRF-0001"})
-    assert response.status_code == 400
+def test_every_form_of_the_app_reports_nul_as_its_fields_problem():
+    """The class: a form that skipped finder.forms.Form would pass NUL on to the database."""
+    import importlib
+    import pkgutil
+
+    import finder
+    from flask_wtf import FlaskForm
+
+    from finder.forms import Form
+
+    for module in pkgutil.walk_packages(finder.__path__, "finder."):
+        importlib.import_module(module.name)
+    forms = {cls for cls in _subclasses(FlaskForm) if cls.__module__.startswith("finder.")} - {Form}
+    assert forms and all(issubclass(cls, Form) for cls in forms), [c for c in forms if not issubclass(c, Form)]
 
 
-def test_a_nul_character_on_an_admin_address_is_a_400_for_a_signed_in_admin(demo_app, admin_client):
-    assert admin_client.get("/admin/programs/A%00B/edit").status_code == 400
-    assert admin_client.get("/admin/programs/A%00B/delete").status_code == 400
+def _subclasses(cls) -> set:
+    found = set(cls.__subclasses__())
+    for sub in list(found):
+        found |= _subclasses(sub)
+    return found
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite stores NUL; only PostgreSQL refuses it")
+def test_a_nul_character_that_reaches_the_database_anyway_is_a_400(demo_app):
+    """The safety net behind the forms, for a value a view reads some other way."""
+    from flask import request
+    from sqlalchemy import select
+
+    from finder.extensions import db
+    from finder.models import Program
+
+    def raw_lookup():
+        return str(db.session.scalar(select(Program.id).where(Program.program_code == request.args["code"])))
+
+    demo_app.add_url_rule("/raw-lookup-for-test", "raw_lookup_for_test", raw_lookup)
+    response = demo_app.test_client().get("/raw-lookup-for-test?code=A%00B")
+    assert response.status_code == 400 and "NUL character" in response.get_data(as_text=True)
+
+
+# -- next= and other addresses taken from the request (issue 13.5) ------------------
+
+
+@pytest.mark.parametrize("target", ["/admin/\nSet-Cookie: x=1", "/admin/\r\nX: y", "\n", "/admin/\tx", "//evil.example/admin/",
+                                    "/\\evil.example", "/\t/evil.example", "https://evil.example/admin/",
+                                    "javascript:alert(1)", "http://[", "/admin/\x7f", "/programs"])
+def test_a_next_address_that_is_not_a_plain_admin_path_is_ignored_at_login(app, admin_user, target):
+    from urllib.parse import quote
+
+    from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    client = app.test_client()
+    path = "/admin/login?next=" + quote(target, safe="")
+    assert client.get(path).status_code == 200
+    response = client.post(path, data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/"
+
+
+def test_a_plain_admin_path_as_next_is_where_login_leads(app, admin_user):
+    from .conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    client = app.test_client()
+    response = client.post("/admin/login?next=/admin/programs%3Fstale%3D1",
+                           data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.headers["Location"] == "/admin/programs?stale=1"
+
+
+@pytest.mark.parametrize("referrer", ["http://[", "http://[::1/programs", "//[x", "http://localhost:99999999/programs"])
+def test_an_unparseable_referrer_is_not_this_site(demo_app, client, referrer):
+    assert client.get("/programs/IRF-0001", headers={"Referer": referrer}).status_code == 200
+    response = client.post("/compare/tray", data={"csrf_token": csrf_token(client), "code": "IRF-0001"},
+                           headers={"Referer": referrer})
+    assert response.status_code == 303 and response.headers["Location"] == "/programs"

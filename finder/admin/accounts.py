@@ -5,12 +5,30 @@ import re
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from ..models.admin import AdminUser
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# Guessable passwords (ASVS 5.0 6.2.4, 6.2.11) are found by zxcvbn, a maintained estimator with
+# lists of common passwords, words and names, given these words of this site as well.
+CONTEXT_WORDS = (
+    "ir program finder", "program finder", "finder", "interventional radiology", "interventional",
+    "radiology", "residency", "fellowship", "admin", "administrator",
+)
+MIN_STRENGTH = 3  # of zxcvbn's 0-4: at least about 10^8 guesses
+_CHECKED_LENGTH = 72  # zxcvbn's own limit; a longer password is judged by its first 72 characters
+_WHY = {
+    "passwords": "a commonly used password",
+    "user_inputs": "the email address or words of this site",
+    "repeat": "repeated characters",
+    "sequence": "a sequence such as abc or 1234",
+    "spatial": "a keyboard pattern such as qwerty",
+    "date": "a date",
+    "regex": "a year",
+}
 # Checked against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method="scrypt")
 
@@ -32,7 +50,27 @@ def check_new_account(email: str, password: str) -> str:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
         raise AccountError(f"the password must have at most {MAX_PASSWORD} characters")
+    if problem := guessable(password, email):
+        raise AccountError(problem)
     return email
+
+
+def guessable(password: str, email: str) -> str | None:
+    """Why the password is easy to guess (common, a pattern, or words of this account), else None."""
+    hints = [*CONTEXT_WORDS, *(word.replace(" ", "") for word in CONTEXT_WORDS), email, *re.split(r"[@.+_-]+", email)]
+    result = zxcvbn(password[:_CHECKED_LENGTH], user_inputs=[hint for hint in hints if hint])
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    matches = [m for m in result["sequence"] if m["pattern"] != "bruteforce"]
+    longest = max(matches, key=lambda m: len(m["token"]), default=None)
+    if longest is None:
+        why = "too short and simple"
+    elif longest["pattern"] == "dictionary":
+        why = "mostly " + _WHY.get(longest["dictionary_name"], "common words or names")
+    else:
+        why = "mostly " + _WHY.get(longest["pattern"], "a common pattern")
+    return (f"the password is too easy to guess (it is {why}); choose a passphrase of four or more "
+            "unrelated words, or let a password manager make one")
 
 
 def create_user(session: Session, email: str, password: str) -> AdminUser:

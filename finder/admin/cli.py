@@ -17,7 +17,7 @@ admin_cli = AppGroup("admin", help="Manage admin accounts and uploaded files.")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_user_command(email: str, password_stdin: bool) -> None:
-    """Create an admin account for EMAIL (password asked twice, at least 12 characters)."""
+    """Create an admin account for EMAIL (password asked twice: at least 12 characters, not easy to guess)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:

@@ -1,6 +1,5 @@
 """The admin area's forms (every one CSRF-protected)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SearchField, SelectField,
                      StringField, TextAreaField)
@@ -8,29 +7,30 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
 from ..catalog.display import column_label
+from ..forms import Form
 from .catalog_admin import OPTIONAL_COLUMNS, SORTS
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", validators=[InputRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[InputRequired(), Length(max=1024)])
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField("File: CSV or Excel workbook (.xlsx) of features or programs, at most 5 MB",
                      validators=[FileRequired("Choose a CSV file or an Excel workbook to upload.")])
     prune = BooleanField("Remove programs (or features) of this kind that the file does not list")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """Only the CSRF token: the import to apply is in the address."""
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     pass
 
 
-class OpenedWithForm(FlaskForm):
+class OpenedWithForm(Form):
     """A form that carries the program's values as they were when it was opened (signed).
 
     Saving or deleting compares them with the stored program: a stale form is refused (409).
@@ -73,7 +73,7 @@ class DeleteForm(OpenedWithForm):
     """The CSRF token and the values the confirmation page showed: the program is in the address."""
 
 
-class ProgramsQueryForm(FlaskForm):
+class ProgramsQueryForm(Form):
     """The admin programs list: search, filters, sort and page (a GET form)."""
 
     class Meta:

@@ -1,22 +1,27 @@
 """Admin pages: thin views over finder.admin.accounts and finder.admin.imports."""
 
 import io
+import time
 from datetime import date
 
 from flask import (Response, abort, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
+from flask_limiter.util import get_remote_address
 from sqlalchemy import func, select
+from werkzeug.exceptions import TooManyRequests
 
 from ..catalog import export_programs
 from ..catalog.display import column_label
 from ..catalog.text import plural
 from ..catalog.vocab import PROGRAM_TYPES, REGIONS
 from ..catalog.workbook import export_workbook
+from ..errors import render_error
 from ..extensions import db, limiter
 from ..models import Program
 from ..models.admin import AdminEdit, AdminImport, AdminUser
 from ..programs.routes import finder_index
-from . import accounts, bp, catalog_admin, history as history_log, imports
+from ..security import plain_path
+from . import accounts, bp, catalog_admin, history as history_log, imports, login_limit
 from .forms import ConfirmForm, DeleteForm, LoginForm, LogoutForm, ProgramForm, ProgramsQueryForm, UploadForm
 
 PUBLIC = {"admin.login"}
@@ -24,8 +29,8 @@ MAX_CHANGES = 50  # changed fields listed on a page; the record keeps up to the 
 LOGIN_FAILED = "That email and password do not match an admin account."
 
 
-def _login_limit() -> str:
-    return current_app.config.get("ADMIN_LOGIN_LIMIT", "5 per minute")
+def _login_limit() -> login_limit.Limit:
+    return login_limit.Limit.parse(current_app.config.get("ADMIN_LOGIN_LIMIT", "5 per minute"))
 
 
 def _upload_limit() -> str:
@@ -64,18 +69,24 @@ def _plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 303)
 def login():
     form = LoginForm()
     status = 200
+    if request.method == "POST":
+        # Counted before the password is checked, in the database all workers share.
+        verdict = login_limit.count_attempt(db.session, get_remote_address(), _login_limit(), int(time.time()))
+        if not verdict.allowed:
+            response, code = render_error(TooManyRequests())
+            return response, code, {"Retry-After": str(verdict.retry_after)}
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            login_limit.give_back_attempt(db.session, get_remote_address())
             session.clear()
             session["admin_id"], session["admin_version"] = user.id, user.session_version
-            target = request.args.get("next", "")
-            if not (target.startswith("/admin/") and not target.startswith("//")):
-                target = url_for("admin.dashboard")
+            target = plain_path(request.args.get("next"))
+            if not (target and target.startswith("/admin/")):
+                target = url_for("admin.dashboard")  # a next that is not a plain admin path is ignored
             return redirect(target, 303)
         form.password.errors.append(LOGIN_FAILED)
         status = 401

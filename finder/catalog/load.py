@@ -1,9 +1,10 @@
 """Loading CSV files into the catalog: validate, compare, upsert, all or nothing.
 
-Rows are read, checked and written in chunks inside one transaction, so a
-file of any size needs little memory; the first problem stops the writing
-(not the checking, every problem is reported) and the transaction is rolled
-back at the end. A dry run does the same work and always rolls back.
+A load has two phases (see `load_catalog`). Checking reads the files a chunk at a time
+against one read snapshot, reports every problem and works out a `Plan` of the changes
+(the first problem stops the planning, not the checking). Writing applies the plan in one
+short transaction under the catalog's write lock. A dry run, the admin preview and a
+file with problems end after the first phase: they never take the write lock.
 """
 
 from collections.abc import Callable, Iterator
@@ -14,16 +15,19 @@ from itertools import islice
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 
 from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
-from .csvfile import BrokenRecord, open_text, records
+from .csvfile import BrokenRecord, delimiter_name, open_text, other_delimiter, records
 from .institutions import institution_key
 from .problems import Invalid, Problem
-from .schema import FEATURES, PROGRAMS, RowReader, feature_columns, kind_of_header, program_columns
+from .schema import (FEATURE_COLUMN_NAMES, FEATURES, PROGRAM_COLUMN_NAMES, PROGRAMS, RowReader, feature_columns,
+                     kind_of_header, program_columns)
 from .tables import catalog_state, features, program_features, programs, utcnow
 from .text import plural
+from .transactions import read_snapshot
 from .vocab import FEATURE_COLUMNS, region_of
 from .workbook import is_workbook, workbook_records
 
 CHUNK = 1000
+KNOWN_COLUMN_NAMES = frozenset(PROGRAM_COLUMN_NAMES) | frozenset(FEATURE_COLUMN_NAMES)
 MAX_CHANGES = 2000  # changed fields kept for a preview; the counts are always complete
 
 # A progress callback: (path, records done, lines in the file).
@@ -97,25 +101,37 @@ def load_catalog(
 ) -> LoadResult:
     """Load `sources` in order as one transaction and report what changed.
 
+    Two phases. Checking reads one snapshot of the database and works out every change
+    without writing, so it takes no lock (on SQLite, no write lock): a dry run, the admin
+    preview and a file with problems never block other writers. Writing then takes the
+    catalog's write lock only to apply what the check worked out; if the catalog changed
+    in between, the files are checked again under the lock.
+
     Nothing is written when any file has a problem, on a dry run, or when
     `expected_version` is given and the catalog has changed since.
     """
+    today = today or date.today()
+    with read_snapshot(engine) as connection:
+        plan = check_catalog(connection, sources, prune=prune, today=today, progress=progress)
+    if expected_version is not None and plan.version != expected_version:
+        return LoadResult([], [], applied=False, version=plan.version, stale=True)
+    if plan.problems or dry_run:
+        return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
+    if not plan.changes_anything:
+        return LoadResult(plan.results, [], applied=True, version=plan.version)
     with engine.connect() as connection, connection.begin() as transaction:
-        loader = _Loader(connection, today or date.today(), progress)
-        if expected_version is not None and loader.version != expected_version:
-            transaction.rollback()
-            return LoadResult([], [], applied=False, version=loader.version, stale=True)
-        for source in sources:
-            loader.load_file(source)
-        if prune:
-            loader.prune()
-        problems = sorted(loader.problems, key=lambda p: (loader.order[p.path], p.line))
-        if problems or dry_run:
-            transaction.rollback()
-            return LoadResult(loader.results, problems, applied=False, version=loader.version)
-        version = loader.finish()
-    _refresh_statistics(engine, loader.results)
-    return LoadResult(loader.results, [], applied=True, version=version)
+        version = lock_catalog(connection)
+        if version != plan.version:
+            if expected_version is not None:
+                transaction.rollback()
+                return LoadResult([], [], applied=False, version=version, stale=True)
+            plan = check_catalog(connection, sources, prune=prune, today=today)
+            if plan.problems:
+                transaction.rollback()
+                return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
+        version = write_plan(connection, plan) if plan.changes_anything else version
+    _refresh_statistics(engine, plan.results)
+    return LoadResult(plan.results, [], applied=True, version=version)
 
 
 # After this many rows changed, PostgreSQL's planner statistics are refreshed at once
@@ -135,7 +151,7 @@ def lock_catalog(connection: Connection) -> int:
     """Take the catalog's write lock for this transaction; return its version.
 
     A no-op UPDATE of the single state row: on PostgreSQL it locks the row,
-    on SQLite it takes the database's write lock, so loads never interleave.
+    on SQLite it takes the database's write lock, so writes never interleave.
     """
     connection.execute(update(catalog_state).where(catalog_state.c.id == 1).values(version=catalog_state.c.version))
     return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
@@ -167,20 +183,68 @@ def read_vocabulary(connection: Connection) -> dict[str, dict[str, int]]:
     return vocabulary
 
 
+def _until_broken(rows, broken: list) -> Iterator:
+    """The records of `rows` up to broken CSV syntax, which is put in `broken` instead of
+    raised, so the records before it (in the same chunk too) are still checked."""
+    try:
+        yield from rows
+    except BrokenRecord as error:
+        broken.append(error)
+
+
 def _chunks(iterable, size: int) -> Iterator[list]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
-class _Loader:
+@dataclass
+class Plan:
+    """Every change a load makes, worked out by `check_catalog` before anything is written.
+
+    Only rows that change are kept, compactly (a new program as one tuple, an updated one
+    as its changed columns); unchanged rows cost nothing. Once a problem is found no more
+    changes are kept.
+    """
+
+    version: int
+    results: list[FileResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    new_features: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, slug) -> row
+    changed_features: dict[int, dict] = field(default_factory=dict)  # id -> new values of changed columns
+    new_programs: dict[str, tuple] = field(default_factory=dict)  # program_code -> `_new_row`
+    changed_programs: dict[int, dict] = field(default_factory=dict)  # id -> new values of changed columns
+    removed_programs: list[int] = field(default_factory=list)
+    removed_features: list[int] = field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(result.changed for result in self.results)
+
+
+def check_catalog(connection: Connection, sources: list[Source], *, prune: bool, today: date,
+                  progress: Progress | None = None) -> Plan:
+    """Check `sources` against the database as `connection` sees it; write nothing."""
+    checker = _Checker(connection, today, progress)
+    for source in sources:
+        checker.check_file(source)
+    if prune:
+        checker.prune()
+    plan = checker.plan
+    plan.problems.sort(key=lambda p: (checker.order[p.path], p.line))
+    return plan
+
+
+class _Checker:
+    """Phase one: reads the files and the stored rows, and fills a `Plan`."""
+
     def __init__(self, connection: Connection, today: date, progress: Progress | None):
         self.connection = connection
         self.today = today
         self.progress = progress
-        self.version = lock_catalog(connection)
-        self.problems: list[Problem] = []
-        self.results: list[FileResult] = []
+        self.plan = Plan(version=read_version(connection))
+        self.problems = self.plan.problems
+        self.results = self.plan.results
         self.order: dict[str | None, int] = {}
         # Slugs a programs file may name: those in the database and in earlier files.
         self.known_slugs = {kind: set(slugs) for kind, slugs in read_vocabulary(connection).items()}
@@ -192,7 +256,7 @@ class _Loader:
 
     # -- one file ---------------------------------------------------------
 
-    def load_file(self, source: Source) -> None:
+    def check_file(self, source: Source) -> None:
         result = FileResult(source.path)
         self.results.append(result)
         self.order.setdefault(source.path, len(self.order))
@@ -213,6 +277,10 @@ class _Loader:
             self.problem(source.path, error.line, "file", error.message)
             return
         result.kind = kind_of_header(header)
+        if result.kind is None and (delimiter := other_delimiter(header, KNOWN_COLUMN_NAMES)):
+            self.problem(source.path, 1, "file",
+                         f"this file uses {delimiter_name(delimiter)} between columns; save it with commas")
+            return
         if result.kind is None:
             self.problem(
                 source.path, 1, "file",
@@ -233,34 +301,34 @@ class _Loader:
         key_of = _program_key if result.kind == PROGRAMS else _feature_key
         first_line: dict[object, int] = {}
         done = 0
-        try:
-            for chunk in _chunks(rows, CHUNK):
-                read = []
-                for line, cells in chunk:
-                    values, errors = reader.read(cells)
-                    for column, message in errors:
-                        self.problem(path, line, column, message)
-                    key = key_of(values)
-                    if key in first_line:
-                        column = "program_code" if result.kind == PROGRAMS else "slug"
-                        self.problem(path, line, column, f"duplicate of line {first_line[key]}, which has the same {column}")
-                        continue
-                    if key is not None:
-                        first_line[key] = line
-                    read.append((line, values, not errors))
-                if result.kind == PROGRAMS:
-                    broken = self._check_stored_rows(path, reader.present, read)
-                    read = [(line, values, ok and line not in broken) for line, values, ok in read]
-                valid = [(line, values) for line, values, ok in read if ok]
-                if not self.problems:
-                    self._apply(reader.present, valid, result)
-                elif result.kind == FEATURES:
-                    for _, values in valid:
-                        self.known_slugs.setdefault(values["kind"], set()).add(values["slug"])
-                done += len(chunk)
-                if self.progress:
-                    self.progress(path, done, total)
-        except BrokenRecord as error:
+        syntax: list[BrokenRecord] = []  # the records before broken syntax are checked like any others
+        for chunk in _chunks(_until_broken(rows, syntax), CHUNK):
+            read = []
+            for line, cells in chunk:
+                values, errors = reader.read(cells)
+                for column, message in errors:
+                    self.problem(path, line, column, message)
+                key = key_of(values)
+                if key in first_line:
+                    column = "program_code" if result.kind == PROGRAMS else "slug"
+                    self.problem(path, line, column, f"duplicate of line {first_line[key]}, which has the same {column}")
+                    continue
+                if key is not None:
+                    first_line[key] = line
+                read.append((line, values, not errors))
+            if result.kind == PROGRAMS:
+                broken = self._check_stored_rows(path, reader.present, read)
+                read = [(line, values, ok and line not in broken) for line, values, ok in read]
+            valid = [(line, values) for line, values, ok in read if ok]
+            if not self.problems:
+                self._compare(reader.present, valid, result)
+            elif result.kind == FEATURES:
+                for _, values in valid:
+                    self.known_slugs.setdefault(values["kind"], set()).add(values["slug"])
+            done += len(chunk)
+            if self.progress:
+                self.progress(path, done, total)
+        for error in syntax:
             self.problem(path, error.line, "file", error.message)
         self.seen_keys[result.kind].update(first_line)
 
@@ -268,7 +336,8 @@ class _Loader:
         """Check the cross-column rules on each row as it will be stored; the lines that break one.
 
         A column absent from the file counts with its stored value (read for the whole chunk in
-        one statement), or for a new program with the blank it will get.
+        one statement, as earlier files of the command leave it), or for a new program with the
+        blank it will get.
         """
         absent = sorted(RULE_COLUMNS - present)
         stored = self._stored_values([values["program_code"] for _, values, _ in rows if "program_code" in values], absent)
@@ -284,74 +353,80 @@ class _Loader:
     def _stored_values(self, codes: list[str], columns: list[str]) -> dict[str, dict]:
         if not columns or not codes:
             return {}
-        query = select(programs.c.program_code, *(programs.c[c] for c in columns))
-        found = self.connection.execute(query.where(programs.c.program_code.in_(codes)))
-        return {row[0]: dict(zip(columns, row[1:])) for row in found}
+        plan = self.plan
+        query = select(programs.c.program_code, *(programs.c[c] for c in columns), programs.c.id)
+        found = {}
+        for row in self.connection.execute(query.where(programs.c.program_code.in_(codes))):
+            changes = plan.changed_programs.get(row[-1], {})
+            found[row[0]] = {c: changes.get(c, value) for c, value in zip(columns, row[1:-1])}
+        for code in codes:
+            if code in plan.new_programs:
+                planned = _new_values(plan.new_programs[code])
+                found[code] = {c: planned[c] for c in columns}
+        return found
 
-    def _apply(self, present: frozenset[str], rows: list, result: FileResult) -> None:
+    def _compare(self, present: frozenset[str], rows: list, result: FileResult) -> None:
         if result.kind == FEATURES:
-            self._apply_features(rows, result)
+            self._compare_features(rows, result)
         else:
-            self._apply_programs(present, rows, result)
+            self._compare_programs(present, rows, result)
 
     # -- features ---------------------------------------------------------
 
-    def _apply_features(self, rows: list, result: FileResult) -> None:
-        existing = {
-            (row.kind, row.slug): row
-            for row in self.connection.execute(select(features))
-        }
-        new, changed = [], []
+    def _compare_features(self, rows: list, result: FileResult) -> None:
+        plan = self.plan
+        existing = {(row.kind, row.slug): row._asdict() for row in self.connection.execute(select(features))}
+        for row in existing.values():
+            row.update(plan.changed_features.get(row["id"], {}))
         for line, values in rows:
             key = (values["kind"], values["slug"])
             self.known_slugs.setdefault(values["kind"], set()).add(values["slug"])
-            row = existing.get(key)
-            if row is None:
-                new.append(values)
+            old = existing.get(key) or plan.new_features.get(key)
+            if old is None:
+                plan.new_features[key] = _feature_row(values)
+                result.added += 1
                 continue
-            diffs = [c for c in ("label", "description") if c in values and values[c] != getattr(row, c)]
+            diffs = [c for c in ("label", "description") if c in values and values[c] != old[c]]
             if not diffs:
                 result.unchanged += 1
                 continue
-            changed.append({"_id": row.id, **{c: values[c] for c in diffs}})
+            changes = {c: values[c] for c in diffs}
+            if key in plan.new_features:
+                plan.new_features[key].update(changes)
+            else:
+                plan.changed_features.setdefault(old["id"], {}).update(changes)
             for column in diffs:
-                self._note_change(result, line, f"{key[0]}:{key[1]}", column, getattr(row, column), values[column])
-        if new:
-            self.connection.execute(insert(features), [_feature_row(values) for values in new])
-            self.__dict__.pop("_feature_ids", None)
-        for values in changed:
-            feature_id = values.pop("_id")
-            self.connection.execute(update(features).where(features.c.id == feature_id).values(**values))
-        result.added += len(new)
-        result.updated += len(changed)
+                self._note_change(result, line, f"{key[0]}:{key[1]}", column, old[column], values[column])
+            result.updated += 1
 
     # -- programs ---------------------------------------------------------
 
-    def _apply_programs(self, present: frozenset[str], rows: list, result: FileResult) -> None:
+    def _compare_programs(self, present: frozenset[str], rows: list, result: FileResult) -> None:
+        plan = self.plan
         scalars = [c for c in present if c not in _LIST_KINDS and c != "program_code"]
         lists = [c for c in present if c in _LIST_KINDS]
         current = self._current_programs([values["program_code"] for _, values in rows], scalars, lists)
-        new, changed = [], []
         for line, values in rows:
             code = values["program_code"]
             old = current.get(code)
             if old is None:
-                new.append(values)
+                plan.new_programs[code] = _new_row(values)
+                result.added += 1
                 continue
             diffs = [c for c in scalars + lists if values[c] != old[c]]
             if not diffs:
                 result.unchanged += 1
                 continue
-            changed.append((old["id"], values, diffs))
+            if code in plan.new_programs:
+                plan.new_programs[code] = _new_row({**old, **values})
+            else:
+                plan.changed_programs.setdefault(old["id"], {}).update({c: values[c] for c in diffs})
             for column in diffs:
                 self._note_change(result, line, code, column, old[column], values[column])
-        self._insert_programs(new)
-        self._update_programs(changed, scalars)
-        result.added += len(new)
-        result.updated += len(changed)
+            result.updated += 1
 
     def _current_programs(self, codes: list[str], scalars: list[str], lists: list[str]) -> dict[str, dict]:
-        """The stored values of the given programs, for the given columns."""
+        """The values of the given programs, for the given columns, as earlier files left them."""
         query = select(programs.c.id, programs.c.program_code, *(programs.c[c] for c in scalars))
         current = {
             row.program_code: dict(row._mapping)
@@ -360,60 +435,162 @@ class _Loader:
         if lists:
             by_id = {row["id"]: row for row in current.values()}
             for row in by_id.values():
-                row.update({column: set() for column in lists})
+                row.update({column: frozenset() for column in lists})
             links = (
                 select(program_features.c.program_id, features.c.kind, features.c.slug)
                 .join(features, features.c.id == program_features.c.feature_id)
                 .where(program_features.c.program_id.in_(list(by_id)))
             )
+            found: dict[tuple[int, str], set] = {}
             for program_id, kind, slug in self.connection.execute(links):
                 column = FEATURE_COLUMNS.get(kind)
                 if column in lists:
-                    by_id[program_id][column].add(slug)
+                    found.setdefault((program_id, column), set()).add(slug)
+            for (program_id, column), slugs in found.items():
+                by_id[program_id][column] = frozenset(slugs)
+        for row in current.values():
+            row.update(self.plan.changed_programs.get(row["id"], {}))
+        for code in codes:
+            if code in self.plan.new_programs:
+                current[code] = _new_values(self.plan.new_programs[code])
         return current
 
-    def _insert_programs(self, rows: list[dict]) -> None:
-        if not rows:
+    def _note_change(self, result: FileResult, line: int, key: str, column: str, old, new) -> None:
+        if len(result.changes) < MAX_CHANGES:
+            result.changes.append(Change(line, key, column, old, new))
+
+    # -- prune ------------------------------------------------------------
+
+    def prune(self) -> None:
+        if self.problems:
             return
-        now = utcnow()
+        if PROGRAMS in self.seen_keys:
+            self._prune_programs()
+        if FEATURES in self.seen_keys:
+            self._prune_features()
+
+    def _prune_programs(self) -> None:
+        keep = self.seen_keys[PROGRAMS]
+        gone = [pid for pid, code in self.connection.execute(select(programs.c.id, programs.c.program_code)) if code not in keep]
+        self.plan.removed_programs = gone
+        self.last_result[PROGRAMS].removed += len(gone)
+
+    def _prune_features(self) -> None:
+        keep = self.seen_keys[FEATURES]
+        gone = {row.id: row for row in self.connection.execute(select(features)) if (row.kind, row.slug) not in keep}
+        if not gone:
+            return
+        result = self.last_result[FEATURES]
+        in_use = self._programs_listing(gone)
+        for feature_id, count in in_use.items():
+            row = gone[feature_id]
+            self.problem(
+                result.path, 1, "file",
+                f"--prune would remove {row.kind} '{row.slug}', which {plural(count, 'program')} still {'lists' if count == 1 else 'list'}; "
+                f"remove it from programs.csv first (or in the same command)",
+            )
+        if not in_use:
+            self.plan.removed_features = list(gone)
+            result.removed += len(gone)
+
+    def _programs_listing(self, gone: dict) -> dict[int, int]:
+        """How many programs list each of these features once the planned changes are made."""
+        plan = self.plan
+        removed = set(plan.removed_programs)
+        counts: dict[int, int] = {}
+        stored = select(program_features.c.feature_id, program_features.c.program_id).where(
+            program_features.c.feature_id.in_(list(gone))
+        )
+        for feature_id, program_id in self.connection.execute(stored):
+            column = FEATURE_COLUMNS[gone[feature_id].kind]
+            if program_id not in removed and column not in plan.changed_programs.get(program_id, {}):
+                counts[feature_id] = counts.get(feature_id, 0) + 1
+        for feature_id, row in gone.items():
+            column = FEATURE_COLUMNS[row.kind]
+            position = _NEW_COLUMNS.index(column)
+            listing = sum(1 for new in plan.new_programs.values() if row.slug in new[position])
+            listing += sum(1 for changes in plan.changed_programs.values() if row.slug in changes.get(column, ()))
+            if listing:
+                counts[feature_id] = counts.get(feature_id, 0) + listing
+        return counts
+
+
+def read_version(connection: Connection) -> int:
+    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
+
+
+# -- phase two: writing ---------------------------------------------------------
+
+
+def write_plan(connection: Connection, plan: Plan) -> int:
+    """Apply a checked `Plan` inside the caller's locked transaction; return the new version."""
+    writer = _Writer(connection)
+    writer.features(plan)
+    writer.programs(plan)
+    writer.remove(plan)
+    return bump_version(connection)
+
+
+class _Writer:
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.now = utcnow()
+
+    def features(self, plan: Plan) -> None:
+        if plan.new_features:
+            self.connection.execute(insert(features), list(plan.new_features.values()))
+        for feature_id, values in plan.changed_features.items():
+            self.connection.execute(update(features).where(features.c.id == feature_id).values(**values))
+        self.feature_ids = read_vocabulary(self.connection)
+
+    def programs(self, plan: Plan) -> None:
+        for chunk in _chunks(plan.new_programs.values(), CHUNK):
+            self._insert_programs(chunk)
+        changed = list(plan.changed_programs.items())
+        for chunk in _chunks(changed, CHUNK):
+            self._update_programs(chunk)
+
+    def remove(self, plan: Plan) -> None:
+        for chunk in _chunks(plan.removed_programs, CHUNK):
+            self.connection.execute(delete(program_features).where(program_features.c.program_id.in_(chunk)))
+            self.connection.execute(delete(programs).where(programs.c.id.in_(chunk)))
+        if plan.removed_features:
+            self.connection.execute(delete(features).where(features.c.id.in_(plan.removed_features)))
+
+    def _insert_programs(self, rows: list[tuple]) -> None:
         store_date = self._store_date
-        stamp = store_date(now)
+        stamp = store_date(self.now)
         stored = []
-        for values in rows:
-            row = [values.get(c, _NEW_PROGRAM_BLANKS.get(c)) for c in _INSERT_COLUMNS]
-            row[_REGION] = region_of(values["state"])
-            row[_INSTITUTION_KEY] = institution_key(values["institution"])
+        for new in rows:
+            row = list(new[:_STORED])
             for position in _DATES:
                 row[position] = store_date(row[position])
-            stored.append((*row, stamp, stamp))
+            stored.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
         _insert_rows(self.connection, programs, (*_INSERT_COLUMNS, "created_at", "updated_at"), stored)
+        codes = [new[_CODE] for new in rows]
         ids = dict(
             self.connection.execute(
-                select(programs.c.program_code, programs.c.id).where(
-                    programs.c.program_code.in_([values["program_code"] for values in rows])
-                )
+                select(programs.c.program_code, programs.c.id).where(programs.c.program_code.in_(codes))
             ).all()
         )
-        self._link([(ids[values["program_code"]], values) for values in rows], list(_LIST_KINDS))
+        lists = list(FEATURE_COLUMNS.values())
+        self._link([(ids[new[_CODE]], dict(zip(lists, new[_STORED:]))) for new in rows], lists)
 
-    def _update_programs(self, changed: list, scalars: list[str]) -> None:
-        """Rewrite the present columns of changed programs, then their feature links."""
-        if not changed:
-            return
-        now = utcnow()
-        rows = []
-        for program_id, values, _ in changed:
-            row = _program_row({c: values[c] for c in scalars}, now)
-            rows.append({"b_id": program_id, **{f"b_{c}": v for c, v in row.items()}})
-        columns = [name[2:] for name in rows[0] if name != "b_id"]
-        statement = (
-            update(programs)
-            .where(programs.c.id == bindparam("b_id"))
-            .values({c: bindparam(f"b_{c}") for c in columns})
-        )
-        self.connection.execute(statement, rows)
+    def _update_programs(self, changed: list[tuple[int, dict]]) -> None:
+        """Rewrite the planned columns of changed programs, then their changed feature links."""
+        groups: dict[tuple[str, ...], list[dict]] = {}
+        for program_id, values in changed:
+            row = _program_row({c: v for c, v in values.items() if c not in _LIST_KINDS}, self.now)
+            groups.setdefault(tuple(sorted(row)), []).append({"b_id": program_id, **{f"b_{c}": v for c, v in row.items()}})
+        for columns, rows in groups.items():
+            statement = (
+                update(programs)
+                .where(programs.c.id == bindparam("b_id"))
+                .values({c: bindparam(f"b_{c}") for c in columns})
+            )
+            self.connection.execute(statement, rows)
         for column, kind in _LIST_KINDS.items():
-            pairs = [(pid, values) for pid, values, diffs in changed if column in diffs]
+            pairs = [(pid, values) for pid, values in changed if column in values]
             if pairs:
                 self.connection.execute(
                     delete(program_features).where(
@@ -441,61 +618,6 @@ class _Loader:
             return lambda value: None if value is None else str(value)
         return lambda value: value
 
-    @property
-    def feature_ids(self) -> dict[str, dict[str, int]]:
-        if not hasattr(self, "_feature_ids"):
-            self._feature_ids = read_vocabulary(self.connection)
-        return self._feature_ids
-
-    def _note_change(self, result: FileResult, line: int, key: str, column: str, old, new) -> None:
-        if len(result.changes) < MAX_CHANGES:
-            result.changes.append(Change(line, key, column, old, new))
-
-    # -- prune and finish -------------------------------------------------
-
-    def prune(self) -> None:
-        if self.problems:
-            return
-        if PROGRAMS in self.seen_keys:
-            self._prune_programs()
-        if FEATURES in self.seen_keys:
-            self._prune_features()
-
-    def _prune_programs(self) -> None:
-        keep = self.seen_keys[PROGRAMS]
-        gone = [pid for pid, code in self.connection.execute(select(programs.c.id, programs.c.program_code)) if code not in keep]
-        for chunk in _chunks(gone, CHUNK):
-            self.connection.execute(delete(program_features).where(program_features.c.program_id.in_(chunk)))
-            self.connection.execute(delete(programs).where(programs.c.id.in_(chunk)))
-        self.last_result[PROGRAMS].removed += len(gone)
-
-    def _prune_features(self) -> None:
-        keep = self.seen_keys[FEATURES]
-        gone = {row.id: row for row in self.connection.execute(select(features)) if (row.kind, row.slug) not in keep}
-        if not gone:
-            return
-        in_use = self.connection.execute(
-            select(program_features.c.feature_id, func.count())
-            .where(program_features.c.feature_id.in_(list(gone)))
-            .group_by(program_features.c.feature_id)
-        ).all()
-        result = self.last_result[FEATURES]
-        for feature_id, count in in_use:
-            row = gone[feature_id]
-            self.problem(
-                result.path, 1, "file",
-                f"--prune would remove {row.kind} '{row.slug}', which {plural(count, 'program')} still {'lists' if count == 1 else 'list'}; "
-                f"remove it from programs.csv first (or in the same command)",
-            )
-        if not in_use:
-            self.connection.execute(delete(features).where(features.c.id.in_(list(gone))))
-            result.removed += len(gone)
-
-    def finish(self) -> int:
-        if any(result.changed for result in self.results):
-            return bump_version(self.connection)
-        return self.version
-
 
 def _program_key(values: dict) -> object:
     return values.get("program_code")
@@ -509,10 +631,27 @@ def _feature_key(values: dict) -> object:
 
 # What a new program's row holds, in order: the registry's stored columns, then what is derived.
 _INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region", "institution_key")
-_REGION = _INSERT_COLUMNS.index("region")
-_INSTITUTION_KEY = _INSERT_COLUMNS.index("institution_key")
+# A planned new program (`Plan.new_programs`): its stored columns, then its slug lists.
+_NEW_COLUMNS = (*(column.name for column in STORED_COLUMNS), *FEATURE_COLUMNS.values())
+_STORED = len(STORED_COLUMNS)
+_CODE = _NEW_COLUMNS.index("program_code")
+_STATE = _NEW_COLUMNS.index("state")
+_INSTITUTION = _NEW_COLUMNS.index("institution")
 _DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
-_NEW_PROGRAM_BLANKS = {column.name: column.blank for column in STORED_COLUMNS}
+# What a new program holds in a column its file leaves out: each column's blank, no features.
+_NEW_PROGRAM_BLANKS = {
+    **{column.name: column.blank for column in STORED_COLUMNS},
+    **{column: frozenset() for column in FEATURE_COLUMNS.values()},
+}
+
+
+def _new_row(values: dict) -> tuple:
+    """A new program's validated values as the plan keeps them (blank where the file has none)."""
+    return tuple(values.get(c, _NEW_PROGRAM_BLANKS[c]) for c in _NEW_COLUMNS)
+
+
+def _new_values(row: tuple) -> dict:
+    return dict(zip(_NEW_COLUMNS, row))
 
 
 def _insert_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:

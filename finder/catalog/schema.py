@@ -27,6 +27,8 @@ Vocabulary = Mapping[str, Iterable[str]]
 
 PROGRAM_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _CODE = PROGRAM_CODE
+SLUG_LONGEST = 48
+QUOTED_AT_MOST = 100  # a bad cell longer than this is not quoted back in a message
 _SLUG = re.compile(r"[a-z0-9_]{1,48}")
 _WHOLE = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -170,6 +172,8 @@ def _slug_list(kind: str, known: Iterable[str]) -> Callable[[str], frozenset[str
     def parse(cell: str) -> frozenset[str]:
         slugs = frozenset(item.strip() for item in cell.split(";")) - {""}
         for slug in sorted(slugs):
+            if len(slug) > SLUG_LONGEST:
+                raise Invalid(f"has an item of {len(slug):,} characters; a {kind} slug has at most {SLUG_LONGEST}")
             if slug not in known:
                 if not known:
                     hint = f" (no {kind} features are loaded: load features.csv first)"
@@ -190,14 +194,21 @@ class Column:
     parse: Callable[[str], object]
     blank: object = None
     repeats: bool = True  # values recur from row to row, so reading them is memoised
+    longest: int | None = None  # the longest cell the rule can accept (None: no fixed limit)
 
     def read(self, cell: str) -> object:
-        """The value of a raw cell: trimmed, unguarded, parsed (raises Invalid)."""
+        """The value of a raw cell: trimmed, unguarded, parsed (raises Invalid).
+
+        A cell longer than any value of the column is that column's length problem, however
+        long it is; a short one (a word where a number belongs) gets its rule's message,
+        which quotes it and says what the column takes."""
         cell = unguard_formula(cell.strip())
         if not cell:
             if self.required:
                 raise Invalid("is required")
             return self.blank
+        if self.longest is not None and len(cell) > max(self.longest, QUOTED_AT_MOST):
+            raise Invalid(f"is {len(cell):,} characters long; the limit is {self.longest:,}")
         return self.parse(cell)
 
     def outcome(self, cell: str) -> object:
@@ -210,17 +221,18 @@ class Column:
 
 def feature_columns() -> list[Column]:
     return [
-        Column("kind", True, _choice(FEATURE_KINDS)),
-        Column("slug", True, _slug),
-        Column("label", True, _text(80)),
-        Column("description", False, _text(500)),
+        Column("kind", True, _choice(FEATURE_KINDS), longest=max(len(kind) for kind in FEATURE_KINDS)),
+        Column("slug", True, _slug, longest=SLUG_LONGEST),
+        Column("label", True, _text(80), longest=80),
+        Column("description", False, _text(500), longest=500),
     ]
 
 
 def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
     """The columns of programs.csv (from the registry); slug lists are checked against `vocabulary`."""
     return [
-        Column(spec.name, spec.required, _rule(spec, vocabulary, today), blank=spec.blank, repeats=spec.repeats)
+        Column(spec.name, spec.required, _rule(spec, vocabulary, today), blank=spec.blank, repeats=spec.repeats,
+               longest=spec.longest)
         for spec in PROGRAM_COLUMNS
     ]
 

@@ -38,3 +38,22 @@ def read_snapshot(bind: Engine | Connection | Session) -> Iterator[Connection]:
             if dialect == "sqlite":
                 connection.exec_driver_sql("BEGIN")
             yield connection
+
+
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+# PostgreSQL's lock_not_available (lock_timeout ran out) and deadlock_detected.
+_POSTGRES_LOCK_STATES = frozenset({"55P03", "40P01"})
+
+
+def is_lock_conflict(error: BaseException) -> bool:
+    """Whether `error` says another transaction held a lock for too long: try again later.
+
+    SQLite: "database is locked" (SQLITE_BUSY after the busy timeout) and "database table is
+    locked" (SQLITE_LOCKED). PostgreSQL: lock_timeout ran out, or a deadlock was broken.
+    Takes a SQLAlchemy error or the driver's own.
+    """
+    original = getattr(error, "orig", None) or error
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return getattr(original, "sqlstate", None) in _POSTGRES_LOCK_STATES

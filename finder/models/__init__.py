@@ -2,6 +2,8 @@
 
 from .admin import AdminEdit, AdminImport, AdminUser
 from .catalog import CatalogState, Feature, Program
+from .limits import LoginAttempt
 from .shortlists import Shortlist, ShortlistEntry
 
-__all__ = ["AdminEdit", "AdminImport", "AdminUser", "CatalogState", "Feature", "Program", "Shortlist", "ShortlistEntry"]
+__all__ = ["AdminEdit", "AdminImport", "AdminUser", "CatalogState", "Feature", "LoginAttempt", "Program", "Shortlist",
+           "ShortlistEntry"]

@@ -7,13 +7,13 @@ The page, its htmx partial and the JSON API all read their parameters through
 import re
 from dataclasses import fields
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationError
 
 from ..catalog import places
 from ..catalog.vocab import FEATURE_KINDS, REGIONS, STATES
+from ..forms import Form
 from .search import COLUMN_FILTERS, FILTER_LABELS, SORTS, VISAS, WISHES, Query
 
 _WHOLE = re.compile(r"\s*[0-9]{1,9}\s*")
@@ -86,7 +86,7 @@ def on_column(parameter: str, **choices):
     raise ValueError(f"{parameter}: no field for {how}")
 
 
-class FinderForm(FlaskForm):
+class FinderForm(Form):
     """Every parameter of contract section 3; a field's validators say its type and bounds,
     a `ChoicesField` is repeatable (choices: the valid values), the rest take one value."""
 

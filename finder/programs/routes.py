@@ -1,5 +1,4 @@
 from datetime import date
-from urllib.parse import urlsplit
 
 from flask import current_app, make_response, render_template, request
 from sqlalchemy import select
@@ -8,6 +7,7 @@ from ..catalog.schema import PROGRAM_CODE
 from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..extensions import db
 from ..models import Program
+from ..security import same_site_path
 from . import bp, view
 from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
 from .search import SORTS, current_index
@@ -59,9 +59,9 @@ def index():
 
 def back_to_results() -> str | None:
     """The finder address the visitor came from, when they came from the finder of this site."""
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path == "/programs":
-        return "/programs" + (f"?{referrer.query}" if referrer.query else "")
+    path = same_site_path(request.referrer, request.host)
+    if path and (path == "/programs" or path.startswith("/programs?")):
+        return path
     return None
 
 

@@ -1,9 +1,9 @@
 """The forms of the compare tray and the shortlists (all POST forms carry CSRF)."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
+from ..forms import Form
 from .rules import NAME_MAX, NOTE_MAX, check_name, clean_text
 
 
@@ -14,7 +14,7 @@ def _name(form, field) -> None:
         raise ValidationError(str(error)) from None
 
 
-class TrayForm(FlaskForm):
+class TrayForm(Form):
     """Add one program to the compare tray (`code`) or take one out (`remove`, or `untray` from the tray)."""
 
     code = StringField("Program code", validators=[Optional(), Length(max=200)])
@@ -23,7 +23,7 @@ class TrayForm(FlaskForm):
     next = HiddenField(validators=[Optional()])
 
 
-class ShortlistForm(FlaskForm):
+class ShortlistForm(Form):
     name = StringField(
         "Shortlist name",
         validators=[InputRequired(message="Give the shortlist a name (1 to 100 characters)."), _name],
@@ -32,7 +32,7 @@ class ShortlistForm(FlaskForm):
     codes = HiddenField("Program codes")
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     name = StringField(
         "Name of this shortlist",
         validators=[InputRequired(message="Give the shortlist a name (1 to 100 characters)."), _name],
@@ -40,7 +40,7 @@ class RenameForm(FlaskForm):
     )
 
 
-class AddForm(FlaskForm):
+class AddForm(Form):
     codes = StringField(
         "Program codes to add",
         description="One or more program codes, separated by commas (each program page shows its code).",
@@ -49,7 +49,7 @@ class AddForm(FlaskForm):
     )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = TextAreaField(
         "Private note",
         # Browsers send a line break as CR LF but count it as one character for maxlength.
@@ -59,9 +59,9 @@ class NoteForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     direction = StringField(validators=[AnyOf(("up", "down"), message="Say whether to move up or down.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with nothing but its CSRF token: remove an entry, delete the list."""

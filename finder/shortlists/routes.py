@@ -1,7 +1,5 @@
 """The compare tray, the compare page, and shortlists behind private links."""
 
-from urllib.parse import urlsplit
-
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,6 +8,7 @@ from ..catalog.text import guard_formula
 from ..errors import render_error
 from ..extensions import db, limiter
 from ..models import Feature
+from ..security import same_site_path
 from . import bp, store
 from .compare import comparison, dr_offers, only_differences
 from .forms import AddForm, ConfirmForm, MoveForm, NoteForm, RenameForm, ShortlistForm, TrayForm
@@ -40,13 +39,8 @@ def private(response):
 def safe_next(value: str | None) -> str:
     """Where to go back to after a plain POST: a same-site path only, never another site."""
     for candidate in (value, request.referrer):
-        if not candidate or any(ord(ch) < 32 for ch in candidate) or "\\" in candidate:
-            continue
-        parts = urlsplit(candidate)
-        relative = not parts.scheme and not parts.netloc
-        same_site = relative or (parts.scheme in ("http", "https") and parts.netloc == request.host)
-        if same_site and parts.path.startswith("/") and not parts.path.startswith("//"):
-            return parts.path + ("?" + parts.query if parts.query else "")
+        if path := same_site_path(candidate, request.host):
+            return path
     return url_for("programs.index")
 
 

@@ -16,6 +16,8 @@
       showRequestError("Too many requests in a short time. Please wait a minute and try again.");
     } else if (status === 413) {
       showRequestError("That was too large to send (the limit is 5 MB).");
+    } else if (status === 503) {
+      showRequestError("The site is busy with another change, so nothing was saved. Please try again in a few seconds.");
     } else {
       showRequestError("Something went wrong (error " + status + "). Please reload the page and try again.");
     }

@@ -1,0 +1,25 @@
+"""The base of every form of the app (query-string forms and POST forms alike)."""
+
+from flask_wtf import FlaskForm
+
+NUL_MESSAGE = "contains a NUL character (U+0000), which no value can hold"
+
+
+class Form(FlaskForm):
+    """A FlaskForm that treats a NUL character in a field as that field's bad value.
+
+    No field has a use for NUL, and PostgreSQL cannot store it. Checked here, the answer
+    names the field (an API `error.parameter`, a message beside the control) like any
+    other bad value; a parameter no form declares is ignored, NUL or not.
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        with_nul = [field for field in self if any("\x00" in value for value in _texts(field.raw_data))]
+        valid = super().validate(extra_validators)
+        for field in with_nul:
+            field.errors = [NUL_MESSAGE]
+        return valid and not with_nul
+
+
+def _texts(values) -> list[str]:
+    return [value for value in values or () if isinstance(value, str)]
