@@ -234,9 +234,18 @@ def test_only_differences_is_a_link_that_works_without_javascript(client):
     assert "Show all rows" in only
 
 
-def test_compare_with_htmx_answers_only_the_table_and_history_restore_gets_the_page(client):
+def test_compare_with_htmx_answers_the_table_and_what_follows_from_its_programs_and_restore_gets_the_page(client):
+    partial = text(client.get("/compare?codes=IRF-0001,IRF-0002", headers=HX))
+    assert partial.lstrip().startswith("<title>Compare 2 programs · IR Program Finder</title>")
+    assert '<div id="comparison"' in partial and "<html" not in partial
+    assert '<h1 id="compare-heading" hx-swap-oob="true">Compare 2 programs</h1>' in partial
+    assert re.search(r'<input hx-swap-oob="true" id="compare-codes" name="codes" type="hidden" value="IRF-0001,IRF-0002">',
+                     partial)
+    page = text(client.get("/compare?codes=IRF-0001,IRF-0002"))
+    assert "<title>Compare 2 programs · IR Program Finder</title>" in page
+    assert '<h1 id="compare-heading">Compare 2 programs</h1>' in page
+    assert '<input id="compare-codes" name="codes" type="hidden" value="IRF-0001,IRF-0002">' in page
     partial = client.get("/compare?codes=" + TRIO, headers=HX)
-    assert text(partial).lstrip().startswith('<div id="comparison"') and "<html" not in text(partial)
     restore = client.get("/compare?codes=" + TRIO, headers={**HX, "HX-History-Restore-Request": "true"})
     assert "<html" in text(restore)
     assert "HX-Request" in partial.headers["Vary"] and "HX-Request" in restore.headers["Vary"]

@@ -107,6 +107,11 @@ def tray_answer(form, message, ok, status, changed=None, focus_at=None):
 
 # The compare page ---------------------------------------------------------------------------
 
+def compare_title(count: int) -> str:
+    """The compare page's heading and title, for `count` programs."""
+    return f"Compare {count} program{'' if count == 1 else 's'}"
+
+
 @bp.get("/compare")
 def compare_page():
     codes = split_codes(request.args.get("codes"))
@@ -122,9 +127,9 @@ def compare_page():
     context = dict(programs=programs, codes=codes, groups=only_differences(groups) if only_diff else groups,
                    only_diff=only_diff, differing=sum(row.differs for group in groups for row in group.rows),
                    offers=dr_offers(db.session, programs, MAX_COMPARE - len(programs)),
-                   form=ShortlistForm(codes=",".join(codes)))
+                   form=ShortlistForm(codes=",".join(codes)), title=compare_title(len(programs)))
     if partial_wanted():
-        return varies(render_template("shortlists/_compare_table.html", **context))
+        return varies(render_template("shortlists/_compare_update.html", **context))
     return varies(render_template("shortlists/compare.html", **context))
 
 

@@ -153,6 +153,25 @@ def assert_targets_at_least_24px(page) -> None:
     assert not small, f"targets smaller than 24 px on {page.url}: {small}"
 
 
+def assert_no_dead_controls(page) -> None:
+    """Without JavaScript every visible control does something: a button submits a form (or resets
+    it), a link goes somewhere (an in-page link to an element that exists)."""
+    dead = page.evaluate(
+        """(() => {
+          const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+          const buttons = [...document.querySelectorAll('button, input[type=button], [role=button]')]
+            .filter(shown).filter(e => !(e.form && ['submit', 'reset'].includes(e.type)));
+          const links = [...document.querySelectorAll('a')].filter(shown).filter(a => {
+            const href = a.getAttribute('href');
+            if (href === null || href === '' || href === '#' || /^javascript:/i.test(href)) return true;
+            return href.startsWith('#') && !document.getElementById(decodeURIComponent(href.slice(1)));
+          });
+          return [...buttons, ...links].map(e => e.outerHTML.slice(0, 160));
+        })()"""
+    )
+    assert not dead, f"controls that do nothing without JavaScript on {page.url}: {dead}"
+
+
 FOCUS_STYLE = """(() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
@@ -190,3 +209,5 @@ def check_page(page, name: str, width: int, javascript: bool = True) -> None:
     assert_targets_at_least_24px(page)
     if javascript:
         assert_no_axe_violations(page)
+    else:
+        assert_no_dead_controls(page)

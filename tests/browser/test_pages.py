@@ -71,9 +71,17 @@ def test_shortlist_edit_and_share_pages_are_accessible_and_fit(pages, width):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_pages_with_javascript_off_fit_and_show_no_errors(pages, live_server, width):
-    names = ["home", "pathways", "program", "compare"] + (["finder"] if finder_merged(live_server) else [])
-    for name in names:
-        path, status = PAGES[name]
-        page = pages.open(path, width, javascript=False, status=status)
+def test_pages_with_javascript_off_fit_show_no_errors_and_no_control_that_does_nothing(pages, width):
+    context = pages.context(width, javascript=False)
+    for name, (path, status) in PAGES.items():
+        page = pages.open(path, width, javascript=False, status=status, context=context)
         check_page(page, f"{name}-nojs", width, javascript=False)
+    page = pages.open(COMPARE, width, javascript=False, context=context)
+    page.get_by_label("Shortlist name", exact=True).fill("Checked list")
+    page.get_by_role("button", name="Save shortlist").click()
+    page.wait_for_url(re.compile(r"/shortlists/[A-Za-z0-9_-]{20,}$"))
+    check_page(page, "shortlist-edit-nojs", width, javascript=False)
+    shared = pages.open(page.locator("#share-link").input_value(), width, javascript=False, context=context)
+    check_page(shared, "shortlist-share-nojs", width, javascript=False)
+    page.goto("/shortlists")
+    check_page(page, "my-shortlists-nojs", width, javascript=False)
