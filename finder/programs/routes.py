@@ -63,6 +63,7 @@ def states_map():
     year at the address of its current version (`?v=`), for a day at any other."""
     response = make_response(usmap.states_svg())
     response.mimetype = "image/svg+xml"
+    response.set_etag(usmap.states_svg_version())
     if request.args.get("v") == usmap.states_svg_version():
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     else:
