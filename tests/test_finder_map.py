@@ -216,3 +216,22 @@ def test_the_map_table_lists_every_dot_with_the_same_link_and_count(finder_clien
     table = table[:table.index("</table>")]
     rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a> <span>\(within ([\d,]+) miles?\)</span><td>([\d,]+)', table)
     assert [(unescape(h), int(n), unescape(p)) for h, p, _, n in rows] == dots(body)
+
+
+ALL_LOCATED = [(float(r["lat"]), float(r["long"]), r["zip_code"]) for r in zipcodes.list_all()
+               if (float(r["lat"]), float(r["long"])) != (0, 0)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(17.5, 71), st.floats(-179, -64))
+def test_a_dots_zip_code_is_the_nearest_of_all_the_codes_with_coordinates(latitude, longitude):
+    import numpy as np
+
+    lat, lon = np.radians([[p[0] for p in ALL_LOCATED], [p[1] for p in ALL_LOCATED]])
+    phi, lam = math.radians(latitude), math.radians(longitude)
+    h = np.sin((lat - phi) / 2) ** 2 + np.cos(phi) * np.cos(lat) * np.sin((lon - lam) / 2) ** 2
+    best = float((2 * 3958.8 * np.arcsin(np.sqrt(h))).min())
+    from finder.catalog import places
+
+    found = places.nearest_zip(latitude, longitude)
+    assert miles((latitude, longitude), zip_point(found)) == pytest.approx(best, abs=1e-6)
