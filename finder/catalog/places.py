@@ -122,10 +122,13 @@ def zip_place(code: str) -> tuple[str, str] | None:
 
 
 @functools.cache
-def _located_by_latitude() -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _located_by_latitude() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every ZIP code with coordinates, sorted by latitude: (latitudes, longitudes, codes)."""
-    located = sorted((where[0], where[1], code) for code, where in _data().zips.items() if where is not None)
-    return (np.array([r[0] for r in located]), np.array([r[1] for r in located]), [r[2] for r in located])
+    located = [(code, where) for code, where in _data().zips.items() if where is not None]
+    codes = np.array([code for code, _ in located])
+    points = np.array([where for _, where in located])
+    order = np.lexsort((codes, points[:, 0]))
+    return points[order, 0], points[order, 1], codes[order]
 
 
 def nearest_zip(latitude: float, longitude: float) -> str | None:
@@ -142,7 +145,7 @@ def nearest_zip(latitude: float, longitude: float) -> str | None:
             miles = haversine_miles(latitudes[low:high], longitudes[low:high], latitude, longitude)
             best = int(np.argmin(miles))
             if miles[best] <= band * 69.0 or (low == 0 and high == len(codes)):
-                return codes[low + best]
+                return str(codes[low + best])
         elif low == 0 and high == len(codes):
             return None
         band *= 2

@@ -15,11 +15,12 @@ catalog version (`MapLayout`). Per request only the matching programs are counte
 (one `bincount`) and the dots written out (`result_map`).
 
 Dots: programs closer than a dot are counted together. The map is divided into square cells
-of 12 units (of 960 × 600); when the results fill more than `MOST_DOTS` cells, cells twice as
-large are used, and so on. Each dot sits at the place of its cell that has the most programs
-of the catalog, is named after the city of the ZIP code nearest that place, and links to the
-finder with the same filters around that ZIP code: `within` a radius that holds every
-program of the cell, nearest first.
+(CELL_SIZES, in units of the 960 × 600 map); a search is drawn with the finest cells of at least
+CELL units on the screen (the map may be zoomed in around a `within` circle) that give at most
+`MOST_DOTS` dots. Each dot sits at the spot of its cell with the most programs of the catalog,
+is named after the city of the ZIP code nearest that spot, and links to the finder with the same
+filters around that ZIP code: `within` a radius that holds every program of the cell, nearest
+first.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import functools
 import hashlib
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -37,7 +39,7 @@ WIDTH, HEIGHT = 960, 600
 CELL_SIZES = (3, 6, 12, 24, 48, 96)  # the sides of the cells dots stand for, finest first
 CELL = 12  # the side of the finest cell at the full map's scale; zoomed in, a finer one
 MOST_ZOOM = 4
-MOST_DOTS = 150
+MOST_DOTS = 100
 LOWER48, ALASKA, HAWAII, PUERTO_RICO = "lower48", "AK", "HI", "PR"
 
 
@@ -188,8 +190,12 @@ def states_svg() -> bytes:
 
 @functools.cache
 def states_svg_version() -> str:
-    """12 hex digits of the background's SHA-256, for its address (cached for a year)."""
-    return hashlib.sha256(states_svg()).hexdigest()[:12]
+    """12 hex digits naming the background's version, for its address (cached for a year there):
+    of this module's code and the outline package's version, so pages need not draw it."""
+    from importlib.metadata import version
+
+    source = Path(__file__).read_bytes() + version("bokeh-sampledata").encode() + version("zipcodes").encode()
+    return hashlib.sha256(source).hexdigest()[:12]
 
 
 SPOT = 3  # map units (about 8 miles in the lower 48): the spots a dot's place is chosen among
@@ -205,16 +211,24 @@ class Level:
         self._rows = np.flatnonzero(on_map)
 
     @functools.cached_property
-    def dot(self) -> np.ndarray:
+    def _cells(self) -> tuple[np.ndarray, int]:
         spots, rows = self._spots, self._rows
         columns = math.ceil(WIDTH / self.size) + 1
         cell = (spots.area[rows].astype(np.int64) * 100_000 + (spots.y[rows] // self.size).astype(np.int64) * columns
                 + (spots.x[rows] // self.size).astype(np.int64))
         cells, dot_of_row = np.unique(cell, return_inverse=True)
-        self.count = len(cells)
         dot = np.full(len(self._on_map), -1, dtype=np.int32)
         dot[rows] = dot_of_row.ravel()
-        return dot
+        return dot, len(cells)
+
+    @property
+    def dot(self) -> np.ndarray:
+        return self._cells[0]
+
+    @property
+    def count(self) -> int:
+        """How many dots this size has for the whole catalog."""
+        return self._cells[1]
 
     @functools.cached_property
     def places(self) -> DotPlaces:
@@ -322,8 +336,7 @@ def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> R
     drawn = matching & layout_.on_map
     levels = [level for level in layout_.levels if level.size * zoom >= CELL - 1e-9] or [layout_.levels[-1]]
     for level in levels:
-        dot = level.dot
-        counts = np.bincount(dot[drawn], minlength=level.count)
+        counts = np.bincount(level.dot[drawn], minlength=level.count)
         occupied = np.flatnonzero(counts)
         if len(occupied) <= MOST_DOTS or level is levels[-1]:
             break

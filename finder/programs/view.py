@@ -527,7 +527,7 @@ def _programs(count: int) -> str:
 
 
 def map_dots(view: MapView) -> Markup:
-    """The map's dots as SVG links (written here, not in a template loop: up to 150 of them).
+    """The map's dots as SVG links (written here, not in a template loop: up to 100 of them).
     Each is named by its count and place: "12 programs around Boston, MA"; a dot of several
     programs shows their number."""
     scale = 1 / view.zoom
@@ -536,9 +536,9 @@ def map_dots(view: MapView) -> Markup:
         name = escape(f"{_programs(dot.count)} around {dot.name}")
         number = f"{dot.count:,}"
         r = (dot.r if dot.count == 1 else max(dot.r, 3.4 * len(number) + 4)) * scale
-        text = f'<text x="{dot.x:.2f}" y="{dot.y:.2f}">{number}</text>' if dot.count > 1 else ""
-        parts.append(f'<a href="{escape(href)}" aria-label="{name}"><circle cx="{dot.x:.2f}" cy="{dot.y:.2f}" '
-                     f'r="{r:.2f}"/>{text}</a>')
+        text = f'<text x="{dot.x:.1f}" y="{dot.y:.1f}">{number}</text>' if dot.count > 1 else ""
+        parts.append(f'<a href="{escape(href)}" aria-label="{name}"><circle cx="{dot.x:.1f}" cy="{dot.y:.1f}" '
+                     f'r="{r:.1f}"/>{text}</a>')
     parts.append("</g>")
     return Markup("".join(parts))
 
