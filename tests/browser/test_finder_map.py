@@ -7,6 +7,7 @@ import re
 import pytest
 
 from .checks import assert_no_axe_violations, assert_no_sideways_scroll, htmx_done, settled_at
+from .test_finder_near_fit import open_filters_if_folded
 
 ACTIVE = """(() => { const e = document.activeElement;
   return e ? {tag: e.tagName, label: e.getAttribute('aria-label') || '', inMap: !!e.closest('.result-map__svg')} : {}; })()"""
@@ -48,6 +49,7 @@ def test_the_map_follows_the_filters_through_htmx_and_has_a_table(pages, width):
     before = page.locator(DOTS).count()
     summary = page.locator(".result-map .field-hint").inner_text()
     assert before > 10, "the demo data covers many places"
+    open_filters_if_folded(page)
     box = page.locator("[name=type][value=fellowship]")
     box.focus()
     with htmx_done(page):
