@@ -286,9 +286,12 @@ def test_numeric_rows_have_bars_by_class_with_the_number_as_text(client):
     assert re.findall(r'bar__fill bar-(\d+)"', positions) == ["20", "1"]
 
 
-def test_the_table_scrolls_in_a_keyboard_focusable_region(client):
+def test_the_table_is_a_named_region_and_each_value_carries_its_programs_name(client):
     page = text(client.get("/compare?codes=" + TRIO))
-    assert '<div class="compare-scroll" tabindex="0" role="region" aria-labelledby="compare-caption">' in page
+    assert '<div class="compare-scroll" role="region" aria-labelledby="compare-caption">' in page
+    row = page.split('<th scope="row">Program type', 1)[1].split("</tr>", 1)[0]
+    names = re.findall(r'<span class="compare-table__who">([^<]+)</span>', row)
+    assert len(names) == 3 and names[0].startswith("Larkspur University")  # shown on a phone, one per value
     assert '<caption id="compare-caption" tabindex="-1">' in page  # focus target after the last removal
 
 
