@@ -153,7 +153,7 @@ def test_line_numbers_count_physical_lines_after_a_multiline_cell(vocab_app):
         "P2,Beta,Beta Clinic,Austin,TX,diagnostic_radiology,nine,",
     )
     result = load(vocab_app, ("programs.csv", programs_csv(*rows, header=header)))
-    assert messages(result) == ["programs.csv: line 5: length_years: 'nine' must be a whole number from 1 to 7"]
+    assert messages(result) == ["programs.csv: line 5: length_years: 'nine' must be a whole number from 1 to 7 (it is 4 characters long; the limit is 1)"]
 
 
 def test_blank_lines_are_skipped_and_counted_in_line_numbers(vocab_app):
@@ -181,7 +181,7 @@ def test_an_unterminated_quote_is_reported_where_it_starts_with_every_problem_be
     result = load(vocab_app, ("programs.csv", text))
     assert messages(result) == [
         "programs.csv: line 6: state: 'ZZ' is not the USPS code of a US state, DC or PR",
-        "programs.csv: line 32: length_years: 'nine' must be a whole number from 1 to 7",
+        "programs.csv: line 32: length_years: 'nine' must be a whole number from 1 to 7 (it is 4 characters long; the limit is 1)",
         "programs.csv: line 41: file: a quoted cell starts in this record but its closing quote is missing, so the "
         "rest of the file would be one cell; add the closing quote (a quote inside a cell is written twice: \"\")",
     ]
@@ -203,6 +203,28 @@ def test_a_huge_cell_is_its_columns_length_problem_however_long(vocab_app, colum
     cells[column] = "x" * 200_000
     result = load(vocab_app, ("programs.csv", programs_csv(",".join(cells.values()), header=header)))
     assert messages(result) == [f"programs.csv: line 2: {column}: is 200,000 characters long; the limit is {limit:,}"]
+
+
+@pytest.mark.parametrize("column, cell, message", [
+    ("state", "Massachusetts", "'Massachusetts' is not the USPS code of a US state, DC or PR "
+                               "(it is 13 characters long; the limit is 2)"),
+    ("length_years", "12", "'12' must be a whole number from 1 to 7 (it is 2 characters long; the limit is 1)"),
+    ("name", "N" * 201, "is 201 characters long; the limit is 200"),
+])
+def test_a_cell_longer_than_any_allowed_value_is_its_columns_length_problem_and_says_what_it_takes(
+        vocab_app, column, cell, message):
+    """Contract section 1, read literally: every cell longer than the longest allowed value is a
+    length problem, short ones too; one short enough to quote also says what the column takes."""
+    cells = dict(zip(HEADER.split(","), ALPHA.split(",")))
+    cells[column] = cell
+    result = load(vocab_app, ("programs.csv", programs_csv(",".join(cells.values()))))
+    assert messages(result) == [f"programs.csv: line 2: {column}: {message}"]
+
+
+def test_a_value_the_rule_accepts_is_not_too_long(vocab_app):
+    """'007' is 7 years: an allowed value, however it is written, is not a length problem."""
+    result = load(vocab_app, ("programs.csv", programs_csv(ALPHA.replace(",6", ",006"))))
+    assert result.ok and result.applied
 
 
 def test_a_huge_slug_list_is_a_length_problem_not_an_echo(vocab_app):
@@ -490,7 +512,7 @@ def test_duplicate_key_is_reported_on_the_later_line_naming_the_first(vocab_app)
 def test_a_problem_in_the_second_file_writes_nothing_from_the_first(app):
     bad_programs = programs_csv("P1,Alpha,Alpha Hospital,Boston,MA,integrated_ir,60")
     result = load(app, ("features.csv", FEATURES), ("programs.csv", bad_programs))
-    assert messages(result) == ["programs.csv: line 2: length_years: '60' must be a whole number from 1 to 7"]
+    assert messages(result) == ["programs.csv: line 2: length_years: '60' must be a whole number from 1 to 7 (it is 2 characters long; the limit is 1)"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Feature)) == 0
 

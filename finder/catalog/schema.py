@@ -199,17 +199,26 @@ class Column:
     def read(self, cell: str) -> object:
         """The value of a raw cell: trimmed, unguarded, parsed (raises Invalid).
 
-        A cell longer than any value of the column is that column's length problem, however
-        long it is; a short one (a word where a number belongs) gets its rule's message,
-        which quotes it and says what the column takes."""
+        A cell longer than the longest value the column allows is that column's length
+        problem, however long it is (contract section 1). One short enough to quote back
+        says first what the column takes, by its rule ("'nine' must be a whole number from 1 to
+        7 (it is 4 characters long; the limit is 1)"); a cell
+        the rule accepts is an allowed value, so it is not too long ("007" for 1-7)."""
         cell = unguard_formula(cell.strip())
         if not cell:
             if self.required:
                 raise Invalid("is required")
             return self.blank
-        if self.longest is not None and len(cell) > max(self.longest, QUOTED_AT_MOST):
-            raise Invalid(f"is {len(cell):,} characters long; the limit is {self.longest:,}")
-        return self.parse(cell)
+        if self.longest is None or len(cell) <= self.longest:
+            return self.parse(cell)
+        too_long = f"is {len(cell):,} characters long; the limit is {self.longest:,}"
+        if len(cell) > QUOTED_AT_MOST:
+            raise Invalid(too_long)
+        try:
+            return self.parse(cell)
+        except Invalid as error:
+            reason = str(error)
+            raise Invalid(reason if too_long in reason else f"{reason} (it {too_long})") from None
 
     def outcome(self, cell: str) -> object:
         """`read`, but an Invalid is returned rather than raised (for the fast path)."""

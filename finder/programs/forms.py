@@ -160,6 +160,12 @@ class FinderForm(Form):
         name, errors = next(iter(self.errors.items()))
         return name, f"{name} ({getattr(self, name).label.text}): {errors[0]}"
 
+    def page_error(self) -> tuple[str, str, str]:
+        """(parameter, label, message) of the first bad parameter, for the finder page: people read
+        the filter's label there, not the parameter's name (which the API's message gives)."""
+        name, errors = next(iter(self.errors.items()))
+        return name, getattr(self, name).label.text, errors[0]
+
     def query(self) -> Query:
         """The validated parameters as a `Query` (call after `validate()`)."""
         values = {}

@@ -48,7 +48,7 @@ def index():
         context.update(query=query, result=result, programs=programs_by_id(result.ids),
                        badges=index.slugs_by_program(result.ids))
     else:
-        context["error"] = form.first_error()
+        context["error"] = form.page_error()
         status = 400
     partial = wants_partial() and status == 200
     template = "programs/_update.html" if partial else "programs/index.html"

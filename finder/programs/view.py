@@ -62,6 +62,18 @@ HINTS = {
 }
 
 
+def error_place(name: str) -> str:
+    """Where on the finder page the control of parameter `name` is, in words (issue 14.11)."""
+    for group, parameters in PANEL:
+        if name in parameters:
+            return f"in the filters, under “{group}”"
+    if name == "want":
+        return "in the filters, under “Rank by my wishes”"
+    if name == "page":
+        return "in the page number of this address"
+    return "at the top of the form"
+
+
 def control_kind(name: str) -> str:
     """Which control the panel draws for a parameter: state, near (with within), flag, choices, number."""
     if name in ("state", "near", "within"):

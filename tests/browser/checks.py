@@ -44,9 +44,9 @@ class PageChecker:
         self.problems: list[str] = []
         self.allowed: list[str] = []
 
-    def context(self, width: int = 1280, javascript: bool = True):
+    def context(self, width: int = 1280, javascript: bool = True, height: int = 900):
         context = self.browser.new_context(
-            viewport={"width": width, "height": 900}, java_script_enabled=javascript, base_url=self.base_url
+            viewport={"width": width, "height": height}, java_script_enabled=javascript, base_url=self.base_url
         )
         context.add_init_script(RECORD_CSP)
         self.contexts.append(context)

@@ -21,10 +21,11 @@ def tab_to(page, wanted, limit: int = 400) -> None:
 
 def open_filters_if_folded(page) -> None:
     """On a phone the filters may sit behind a "Filters" control; open it from the keyboard."""
-    toggle = page.locator("[aria-controls][aria-expanded=false]", has_text=re.compile("Filters"))
+    toggle = page.locator("details:not([open]) > summary.filters-toggle")
     if toggle.count() and toggle.first.is_visible():
         toggle.first.focus()
         page.keyboard.press("Enter")
+        assert page.locator("#finder-filters").evaluate("d => d.open")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
