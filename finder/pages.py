@@ -1,6 +1,7 @@
 """Pages that belong to no single area: the home page."""
 
 import logging
+from datetime import date
 
 from flask import Blueprint, render_template
 from sqlalchemy import text
@@ -13,9 +14,25 @@ log = logging.getLogger(__name__)
 bp = Blueprint("pages", __name__)
 
 
+ROUTE_NOTES = {
+    "integrated_ir": "IR from medical school: one match, about 6 years",
+    "independent_ir": "After a diagnostic radiology residency, 1 to 2 years",
+    "diagnostic_radiology": "Diagnostic radiology first; ESIR brings IR into its last years",
+    "fellowship": "A year of IR after diagnostic radiology",
+}
+
+
 @bp.get("/")
 def home():
-    return render_template("pages/home.html")
+    """A search box and quick starts by route, ESIR and region, each with its number of programs."""
+    from .catalog.vocab import PROGRAM_TYPES, REGIONS
+    from .programs.routes import finder_index
+    from .programs.search import Query
+
+    facets = finder_index().search(Query(), date.today()).facets
+    routes = [(value, label, facets["type"].get(value, 0), ROUTE_NOTES.get(value, "")) for value, label in PROGRAM_TYPES.items()]
+    regions = [(value, label, facets["region"].get(value, 0)) for value, label in REGIONS.items()]
+    return render_template("pages/home.html", routes=routes, regions=regions, esir=facets["esir"].get("1", 0))
 
 
 @bp.get("/healthz")

@@ -271,4 +271,4 @@ def test_an_unparseable_referrer_is_not_this_site(demo_app, client, referrer):
     assert client.get("/programs/IRF-0001", headers={"Referer": referrer}).status_code == 200
     response = client.post("/compare/tray", data={"csrf_token": csrf_token(client), "code": "IRF-0001"},
                            headers={"Referer": referrer})
-    assert response.status_code == 303 and response.headers["Location"] == "/programs"
+    assert response.status_code == 303 and response.headers["Location"] == "/programs#ca-IRF-0001"

@@ -81,11 +81,30 @@ def second_app(demo_app, app_config):
 def test_add_to_compare_without_javascript_redirects_back_with_a_message(client):
     response = add_to_tray(client, "IRF-0002", next="/programs?q=bos")
     assert response.status_code == 303
-    assert response.headers["Location"] == "/programs?q=bos"
+    assert response.headers["Location"] == "/programs?q=bos#ca-IRF-0002"  # back at the button pressed
     assert tray_codes(client) == ["IRF-0002"]
     page = text(client.get("/programs/IRF-0002"))
-    assert "Added Larkspur University Integrated IR Residency to the compare tray (1 of 6)." in page
+    note = re.search(r'<span class="compare-note" id="cn-IRF-0002">(.*?)</span></span>', page).group(1)
+    assert "Added Larkspur University Integrated IR Residency to the compare tray (1 of 6)." in note
+    assert page.index('id="ca-IRF-0002"') < page.index('id="cn-IRF-0002"')  # beside the button
+    assert page.count("Added Larkspur University Integrated IR Residency") == 1  # once, not also at the top
     assert "Remove from compare" in page and 'href="/compare?codes=IRF-0002"' in page
+    assert "Added Larkspur" not in text(client.get("/programs/IRF-0002"))  # shown once
+
+
+def test_without_javascript_the_trays_own_remove_returns_to_the_tray_with_its_message(client):
+    add_to_tray(client, "IRF-0001")
+    response = post(client, "/compare/tray", {"untray": "IRF-0001", "next": "/pathways"})
+    assert response.headers["Location"] == "/pathways#compare-tray"
+    page = text(client.get("/pathways"))
+    status = re.search(r'<div id="tray-status" class="tray__status" role="status">(.*?)</div>', page, re.S).group(1)
+    assert "Removed Larkspur University Diagnostic Radiology Residency from the compare tray (0 of 6)." in status
+
+
+def test_with_htmx_the_message_also_goes_beside_the_button(client):
+    body = text(add_to_tray(client, "IRF-0001", HX))
+    assert re.search(r'<span id="cn-IRF-0001" hx-swap-oob="innerHTML"><span class="message message--success">Added '
+                     r'Larkspur University Diagnostic Radiology Residency to the compare tray \(1 of 6\)\.</span></span>', body)
 
 
 def test_add_to_compare_with_htmx_swaps_tray_nav_and_button_in_place_and_announces(client):
@@ -171,10 +190,10 @@ def test_the_way_back_never_leaves_the_site(client, target):
 def test_without_a_usable_next_the_way_back_is_the_same_site_referrer(client):
     response = client.post("/compare/tray", data={"csrf_token": csrf_token(client), "code": "IRF-0001"},
                            headers={"Referer": "http://localhost/pathways?x=1"})
-    assert response.headers["Location"] == "/pathways?x=1"
+    assert response.headers["Location"] == "/pathways?x=1#ca-IRF-0001"
     response = client.post("/compare/tray", data={"csrf_token": csrf_token(client), "code": "IRF-0001"},
                            headers={"Referer": "https://evil.example/phish"})
-    assert response.headers["Location"] == "/programs"
+    assert response.headers["Location"] == "/programs#ca-IRF-0001"
 
 
 def test_the_tray_lives_in_the_signed_cookie_so_any_instance_serves_it(second_app, client):
@@ -267,9 +286,12 @@ def test_numeric_rows_have_bars_by_class_with_the_number_as_text(client):
     assert re.findall(r'bar__fill bar-(\d+)"', positions) == ["20", "1"]
 
 
-def test_the_table_scrolls_in_a_keyboard_focusable_region(client):
+def test_the_table_is_a_named_region_and_each_value_carries_its_programs_name(client):
     page = text(client.get("/compare?codes=" + TRIO))
-    assert '<div class="compare-scroll" tabindex="0" role="region" aria-labelledby="compare-caption">' in page
+    assert '<div class="compare-scroll" role="region" aria-labelledby="compare-caption">' in page
+    row = page.split('<th scope="row">Program type', 1)[1].split("</tr>", 1)[0]
+    names = re.findall(r'<span class="compare-table__who">([^<]+)</span>', row)
+    assert len(names) == 3 and names[0].startswith("Larkspur University")  # shown on a phone, one per value
     assert '<caption id="compare-caption" tabindex="-1">' in page  # focus target after the last removal
 
 

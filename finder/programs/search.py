@@ -40,6 +40,7 @@ from ..catalog.tables import catalog_state, features, finder_index, program_feat
 from ..catalog.text import fold, folded_words, words
 from ..catalog.transactions import engine_of, is_lock_conflict, read_snapshot
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
+from . import usmap
 
 # Every finder parameter that filters on a column, from the column registry:
 # parameter -> (how it filters, the column). `q` searches several columns (handled apart).
@@ -181,6 +182,7 @@ class Result:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     distances: dict[int, float | None] = field(default_factory=dict)
     fits: dict[int, Fit] = field(default_factory=dict)
+    matching: np.ndarray | None = field(default=None, repr=False, compare=False)  # every row that matches
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,13 @@ class ProgramIndex:
             if len(self._origins) >= 32:
                 self._origins.pop(next(iter(self._origins)), None)
             found = self._origins[zip_code] = (distances, None)
+        return found
+
+    def map_layout(self) -> usmap.MapLayout:
+        """Where each program is on the map of the results (`usmap`), worked out once per index."""
+        found = getattr(self, "_map", None)
+        if found is None:
+            found = self._map = usmap.layout(self.latitude, self.longitude)
         return found
 
     def _build_orders(self, names, codes) -> None:
@@ -575,7 +584,7 @@ class ProgramIndex:
         start = (query.page - 1) * query.per_page
         page_rows = ordered[start:start + query.per_page]
         ids = self.ids[page_rows].tolist()
-        result = Result(int(ordered.size), ids)
+        result = Result(int(ordered.size), ids, matching=matching)
         if distances is not None:
             result.distances = {i: (None if np.isnan(d) else float(d)) for i, d in zip(ids, distances[page_rows])}
         if met is not None:
@@ -717,7 +726,8 @@ def _driver_rows(connection, statement) -> list[tuple]:
 
 
 _FORMAT = "2"  # bump when an attribute keeps its name and kind but changes its meaning
-_DERIVED = ("feature_by_key", "feature_row", "_origins")  # rebuilt by _set_features; a per-process cache
+# Rebuilt by _set_features; per-process caches (the last origins, the map's layout).
+_DERIVED = ("feature_by_key", "feature_row", "_origins", "_map")
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)

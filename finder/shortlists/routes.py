@@ -69,7 +69,32 @@ def _tray_context():
         "tray_codes": lambda: [program.program_code for program in compare_tray()],
         "compare_url": compare_url,
         "MAX_COMPARE": MAX_COMPARE,
+        "tray_note": tray_note,
+        "tray_note_left": tray_note_left,
     }
+
+
+def _pending_note() -> dict | None:
+    """The answer to this browser's last tray POST without JavaScript, shown once (then gone)."""
+    if "tray_note" not in g:
+        note = session.pop("tray_note", None)
+        g.tray_note = note if isinstance(note, dict) and {"code", "message", "ok"} <= note.keys() else None
+    return g.tray_note
+
+
+def tray_note(code: str) -> dict | None:
+    """The pending note when it is about `code`: shown beside that program's compare button."""
+    note = _pending_note()
+    if note and note["code"] == code:
+        g.tray_note_shown = True
+        return note
+    return None
+
+
+def tray_note_left() -> dict | None:
+    """The pending note when no compare button on the page has shown it (the tray's own buttons)."""
+    note = _pending_note()
+    return None if g.get("tray_note_shown") else note
 
 
 # The compare tray ---------------------------------------------------------------------------
@@ -93,16 +118,20 @@ def tray():
     # A Remove button of the tray itself disappears: focus the one now in its place.
     focus_at = before.index(code) if form.untray.data and code in before else None
     return tray_answer(form, change.message, ok=change.ok, status=200 if change.ok else 409,
-                       changed=program, focus_at=focus_at)
+                       changed=program, focus_at=focus_at, from_tray=bool(form.untray.data))
 
 
-def tray_answer(form, message, ok, status, changed=None, focus_at=None):
+def tray_answer(form, message, ok, status, changed=None, focus_at=None, from_tray=False):
+    """htmx: the tray, the header and the button swapped in place. Without JavaScript: back to the
+    page, at the button that was pressed (or the tray), with the message beside it (issue 14.16)."""
     if partial_wanted():
         body = render_template("shortlists/_tray_update.html", message=message, ok=ok, changed=changed,
                                focus_at=focus_at)
         return varies((body, status))
-    flash(message, "success" if ok else "error")
-    return varies(redirect(safe_next(form.next.data), 303))
+    code = changed.program_code if changed is not None and not from_tray else ""
+    session["tray_note"] = {"code": code, "message": message, "ok": ok}
+    anchor = f"ca-{code}" if code else "compare-tray"
+    return varies(redirect(f"{safe_next(form.next.data).split('#', 1)[0]}#{anchor}", 303))
 
 
 # The compare page ---------------------------------------------------------------------------

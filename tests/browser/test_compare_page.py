@@ -5,7 +5,9 @@ import re
 
 from playwright.sync_api import expect
 
-from .checks import htmx_done
+import pytest
+
+from .checks import assert_no_axe_violations, htmx_done
 
 FOUR = ["IRF-0001", "IRF-0002", "IRF-0003", "IRF-0004"]
 
@@ -63,3 +65,44 @@ def test_back_after_a_removal_shows_the_earlier_set_everywhere(pages):
     with htmx_done(page, "htmx:historyRestore"):
         page.go_back()
     assert_agree(page, FOUR)
+
+
+FITS = """() => {
+  const box = document.querySelector('.compare-scroll'), table = box.querySelector('table');
+  const cells = [...table.querySelectorAll('thead th')].map(th => th.getBoundingClientRect().right);
+  return {page: document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth,
+          across: box.scrollWidth <= box.clientWidth + 1, down: box.scrollHeight <= box.clientHeight + 1,
+          right: Math.max(...cells), width: box.getBoundingClientRect().right};
+}"""
+
+
+def test_four_programs_fit_a_laptop_without_an_inner_scroll_box(pages):
+    page = pages.open("/compare?codes=" + ",".join(FOUR), 1280)
+    fits = page.evaluate(FITS)
+    assert fits["page"] and fits["across"] and fits["down"], fits
+    assert fits["right"] <= fits["width"] + 1, fits  # the fourth column is not cut off
+    # The feature rows are on the page itself: scrolling the page reaches them, the header row stays.
+    last_row = page.locator(".compare-table tbody tr").last
+    last_row.scroll_into_view_if_needed()
+    assert last_row.is_visible()
+    header = page.locator(".compare-table thead th").nth(1).bounding_box()
+    assert -1 <= header["y"] <= 1, header  # sticky at the top of the window
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_on_a_phone_each_fact_lists_every_programs_value_under_its_name(pages, javascript):
+    page = pages.open("/compare?codes=" + ",".join(FOUR), 390, javascript)
+    fits = page.evaluate(FITS)
+    assert fits["page"] and fits["across"], fits  # nothing to scroll sideways, not even in a box
+    row = page.locator(".compare-table tbody tr", has=page.locator('th[scope=row]', has_text="Program type"))
+    names = row.locator(".compare-table__who").all_inner_texts()
+    headings = page.locator(".compare-table thead th[scope=col] a[href^='/programs/']").all_inner_texts()
+    assert names == headings and len(names) == 4
+    values = row.locator("td").all()
+    assert all(v.is_visible() for v in values)
+    boxes = [v.bounding_box() for v in values]
+    assert all(b["width"] > 300 for b in boxes)  # each value has the width of the phone, one under another
+    assert sorted(b["y"] for b in boxes) == [b["y"] for b in boxes]
+    if javascript:
+        assert_no_axe_violations(page)

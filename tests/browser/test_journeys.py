@@ -231,7 +231,7 @@ def test_compare_without_javascript_adds_toggles_and_removes_with_plain_requests
     for code in THREE:
         page.goto(f"/programs/{code}")
         page.locator(f"#ca-{code}").click()
-        page.wait_for_url(re.compile(f"/programs/{code}$"))
+        page.wait_for_url(re.compile(f"/programs/{code}#ca-{code}$"))
     assert "Compare (3)" in page.locator("#nav-compare").inner_text()
     page.locator("#nav-compare").click()
     assert page.locator("tr.differs").count() > 0

@@ -79,6 +79,12 @@
     if (dropped) event.detail.serverResponse = template.innerHTML;
   });
 
+  // A new press on a compare button: the notes beside earlier presses are out of date.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "compare-add") return;
+    document.querySelectorAll(".compare-note").forEach(function (note) { note.textContent = ""; });
+  });
+
   document.addEventListener("DOMContentLoaded", function () { reveal(document); });
   document.addEventListener("htmx:load", function (event) { reveal(event.detail.elt); });
 })();
