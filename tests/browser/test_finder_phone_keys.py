@@ -24,6 +24,8 @@ def test_on_a_phone_the_first_result_is_on_the_first_screen_and_the_filters_fold
     assert first_result_top(page) + 30 < PHONE["height"], "the first result is below the first screen"
     toggle.click()
     assert page.locator("#finder-filters").evaluate("d => d.open")
+    if javascript:
+        assert_no_axe_violations(page)  # the open panel, its sticky bar over the options
     # While the long panel is open, "Show N programs" stays on the screen.
     show = page.locator(".filters-show__button")
     expect(show).to_have_text(re.compile(r"^Show \d+ programs?$"))
