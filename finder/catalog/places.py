@@ -50,6 +50,7 @@ class _Tables:
     zips: dict[str, Location | None]  # every ZIP code of the data; None: no coordinates
     cities: dict[tuple[str, str], Location]  # (state, city_key) -> mean of its active ZIP codes
     standard: dict[tuple[str, str], list[str]]  # (state, city_key or "") -> active standard ZIP codes
+    names: dict[str, tuple[str, str]]  # ZIP code -> (city, state) as the data writes them
 
 
 _tables: _Tables | None = None
@@ -62,7 +63,9 @@ def _build() -> _Tables:
     zips: dict[str, Location | None] = {}
     sums: dict[tuple[str, str], list[float]] = {}
     standard: dict[tuple[str, str], list[str]] = {}
+    names: dict[str, tuple[str, str]] = {}
     for record in list_all():
+        names[record["zip_code"]] = (record["city"], record["state"])
         latitude, longitude = float(record["lat"]), float(record["long"])
         located = not (latitude == 0 and longitude == 0)
         zips[record["zip_code"]] = (latitude, longitude) if located else None
@@ -76,7 +79,7 @@ def _build() -> _Tables:
                 standard.setdefault(key, []).append(record["zip_code"])
                 standard.setdefault((record["state"], ""), []).append(record["zip_code"])
     cities = {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
-    return _Tables(zips, cities, standard)
+    return _Tables(zips, cities, standard, names)
 
 
 def _data() -> _Tables:
@@ -111,6 +114,41 @@ def zip_codes(state: str, city: str = "") -> list[str]:
     For making up realistic data (the generator); the city is compared by `city_key`.
     """
     return _data().standard.get((state.strip().upper(), city_key(city) if city else ""), [])
+
+
+def zip_place(code: str) -> tuple[str, str] | None:
+    """(city, state) of a ZIP code as the data writes them (`("Boston", "MA")`), or None."""
+    return _data().names.get(code)
+
+
+@functools.cache
+def _located_by_latitude() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ZIP code with coordinates, sorted by latitude: (latitudes, longitudes, codes)."""
+    located = [(code, where) for code, where in _data().zips.items() if where is not None]
+    codes = np.array([code for code, _ in located])
+    points = np.array([where for _, where in located])
+    order = np.lexsort((codes, points[:, 0]))
+    return points[order, 0], points[order, 1], codes[order]
+
+
+def nearest_zip(latitude: float, longitude: float) -> str | None:
+    """The ZIP code with coordinates nearest a point (ties: the lowest latitude, then code).
+
+    Looks at the codes within a band of latitude around the point, widened until it holds one
+    whose distance bounds every code outside the band (a degree of latitude is 69 miles).
+    """
+    latitudes, longitudes, codes = _located_by_latitude()
+    band = 0.25
+    while True:
+        low, high = np.searchsorted(latitudes, [latitude - band, latitude + band])
+        if high > low:
+            miles = haversine_miles(latitudes[low:high], longitudes[low:high], latitude, longitude)
+            best = int(np.argmin(miles))
+            if miles[best] <= band * 69.0 or (low == 0 and high == len(codes)):
+                return str(codes[low + best])
+        elif low == 0 and high == len(codes):
+            return None
+        band *= 2
 
 
 def program_location(zip_code: str | None, city: str, state: str) -> Location | None:

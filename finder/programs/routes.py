@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request
 from sqlalchemy import select
 
 from ..catalog.schema import PROGRAM_CODE
@@ -8,14 +8,17 @@ from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..extensions import db
 from ..models import Program
 from ..security import same_site_path
-from . import bp, view
+from . import bp, usmap, view
 from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
-from .search import SORTS, current_index
+from .search import SORTS, serve_index
 
 
 def finder_index():
-    """This app's index of the current catalog version (see `search.current_index`)."""
-    return current_index(db.session, current_app.extensions.setdefault("finder", {}))
+    """This app's index of the current catalog version (see `search.serve_index`); when it is
+    still the previous version's, `g.catalog_behind` is set, and the finder's status says so."""
+    served = serve_index(db.session, current_app.extensions.setdefault("finder", {}))
+    g.catalog_behind = served.behind
+    return served.index
 
 
 def programs_by_id(ids: list[int]) -> list[Program]:
@@ -55,6 +58,20 @@ def index():
         response.headers.update({"HX-Retarget": "body", "HX-Reswap": "innerHTML"})
     response.vary.add("HX-Request")
     return response
+
+
+@bp.get("/map/us-states.svg")
+def states_map():
+    """The results map's background (programs/usmap.py), the same for every page: cached for a
+    year at the address of its current version (`?v=`), for a day at any other."""
+    response = make_response(usmap.states_svg())
+    response.mimetype = "image/svg+xml"
+    response.set_etag(usmap.states_svg_version())
+    if request.args.get("v") == usmap.states_svg_version():
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response.headers["Cache-Control"] = "public, max-age=86400"
+    return response.make_conditional(request)
 
 
 def back_to_results() -> str | None:

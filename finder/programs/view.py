@@ -4,6 +4,7 @@ Plain functions over a `Query` and the index; links are query strings (`?…`) s
 templates put them after the page's own address.
 """
 
+import math
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -13,8 +14,10 @@ from markupsafe import Markup, escape
 
 from wtforms.validators import NumberRange
 
+from ..catalog import places
 from ..catalog.columns import BY_NAME, FEATURES, GROUPS, PLACE, ProgramColumn, grouped
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
+from . import usmap
 from .search import (  # noqa: F401
     COLUMN_FILTERS, FILTER_LABELS, FILTERS, SORT_COLUMNS, SORTS, VISAS, ProgramIndex, Query, is_set, months_before,
     values_of,
@@ -459,3 +462,101 @@ def by_route(programs) -> list:
 def contact(program, today: date) -> list[Fact]:
     """The contact block: the director, the e-mail address as a mailto: link, the website."""
     return [fact(program, BY_NAME[name], today) for name in CONTACT_COLUMNS]
+
+
+# The map of the results ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MapView:
+    """What the results map draws: its dots (`usmap.Dot`) with their links, the part of the
+    map shown (`view_box`, closer around the circle of `within`), that circle (an SVG path),
+    the mark of `near`, and how many matches it cannot place."""
+
+    dots: list
+    links: list[str]
+    view_box: tuple[float, float, float, float]
+    circle: str | None
+    near_mark: tuple[float, float] | None
+    not_drawn: int
+    count: int
+
+    @property
+    def zoom(self) -> float:
+        return usmap.WIDTH / self.view_box[2]
+
+
+MAP_WIDTH, MAP_HEIGHT = usmap.WIDTH, usmap.HEIGHT
+states_map_version = usmap.states_svg_version
+
+
+def results_map(index: ProgramIndex, query: Query, result) -> MapView:
+    """The map of every match (not only this page's); each dot links to the same search
+    around its place: `near` its ZIP code, `within` the radius that holds its programs,
+    nearest first. With `within`, the map shows the part around its circle."""
+    view_box, circle, near_mark = (0.0, 0.0, float(usmap.WIDTH), float(usmap.HEIGHT)), None, None
+    origin = places.zip_location(query.near) if query.near else None
+    if origin is not None:
+        x, y = usmap.project(*origin)
+        if not math.isnan(x[0]):
+            near_mark = (float(x[0]), float(y[0]))
+        ring = usmap.circle(*origin, query.within) if query.within else None
+        if ring is not None:
+            circle = usmap.path(*ring)
+            view_box = usmap.frame(*ring)
+    zoom = usmap.WIDTH / view_box[2]
+    drawn = usmap.result_map(index.map_layout(), result.matching, zoom)
+    base = urlencode(query_args(replace(query, near="", within=None, sort="name", page=1)))
+    start = f"?{base}&" if base else "?"
+    links = [f"{start}near={dot.zip_code}&within={dot.radius}&sort=distance" for dot in drawn.dots]
+    return MapView(drawn.dots, links, view_box, circle, near_mark, drawn.not_drawn, result.count)
+
+
+def map_view_box(view: MapView) -> str:
+    return " ".join(f"{v:g}" for v in view.view_box)
+
+
+def near_mark(view: MapView) -> str:
+    """A cross at the ZIP code of `near`, as an SVG path."""
+    x, y = view.near_mark
+    arm = 6 / view.zoom
+    return f"M{x - arm:.1f} {y:.1f}h{2 * arm:.1f}M{x:.1f} {y - arm:.1f}v{2 * arm:.1f}"
+
+
+def _programs(count: int) -> str:
+    return f"{count:,} program{'' if count == 1 else 's'}"
+
+
+def map_dots(view: MapView) -> Markup:
+    """The map's dots as SVG links (written here, not in a template loop: up to 100 of them).
+    Each is named by its count and place: "12 programs around Boston, MA"; a dot of several
+    programs shows their number."""
+    scale = 1 / view.zoom
+    parts = [f'<g font-size="{12 * scale:.2f}" stroke-width="{1.5 * scale:.2f}">']
+    for dot, href in zip(view.dots, view.links):
+        name = escape(f"{_programs(dot.count)} around {dot.name}")
+        number = f"{dot.count:,}"
+        r = (dot.r if dot.count == 1 else max(dot.r, 3.4 * len(number) + 4)) * scale
+        text = f'<text x="{dot.x:.1f}" y="{dot.y:.1f}">{number}</text>' if dot.count > 1 else ""
+        parts.append(f'<a href="{escape(href)}" aria-label="{name}"><circle cx="{dot.x:.1f}" cy="{dot.y:.1f}" '
+                     f'r="{r:.1f}"/>{text}</a>')
+    parts.append("</g>")
+    return Markup("".join(parts))
+
+
+def map_rows(view: MapView) -> Markup:
+    """The map as table rows: each place, linked like its dot, and its number of programs."""
+    return Markup("".join(
+        f'<tr><td><a href="{escape(href)}">{escape(dot.name)}</a> <span>(within {dot.radius:,} '
+        f'mile{"" if dot.radius == 1 else "s"})</span><td>{dot.count:,}'
+        for dot, href in zip(view.dots, view.links)
+    ))
+
+
+def map_summary(view: MapView) -> str:
+    """What the map shows, in words, for the line above it."""
+    shown = view.count - view.not_drawn
+    text = f"{_programs(shown)} in {len(view.dots):,} place{'' if len(view.dots) == 1 else 's'}"
+    if view.not_drawn:
+        text += (f"; {_programs(view.not_drawn)} not on the map (no known location, or a place outside "
+                 "the states, DC and Puerto Rico)")
+    return text + "."

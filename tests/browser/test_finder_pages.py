@@ -35,7 +35,7 @@ def test_typing_a_keyword_filters_and_keeps_focus_and_text(pages):
     assert page.evaluate("document.activeElement.id") == "f-q"
     assert box.input_value() == "bosto"
     names = page.locator("#finder-results h3 a").all_inner_texts()
-    assert names and page.locator("#finder-results").get_by_text("Boston").count() == len(names)
+    assert names and page.locator("#finder-results ol.results").get_by_text("Boston").count() == len(names)
 
 
 def test_a_state_tile_toggles_the_state_filter(pages):

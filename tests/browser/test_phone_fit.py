@@ -4,6 +4,7 @@
 """
 
 import json
+import re
 import urllib.request
 
 
@@ -38,3 +39,43 @@ def test_no_demo_program_page_scrolls_sideways_at_390_px(pages, live_server):
         if found:
             wide[code] = found
     assert not wide, f"{len(wide)} of {len(codes)} program pages scroll sideways at 390 px: {dict(list(wide.items())[:5])}"
+
+
+LONG = "Interventionalradiologyprogramwithaverylongunbrokenname" * 3  # 171 characters, no break
+
+
+def test_long_unbroken_text_a_user_typed_never_widens_any_page_type_at_390_px(pages):
+    """The pages that echo what a user typed (keywords, codes, a shortlist's name) at 390 px."""
+    context = pages.context(390)
+    wide = {}
+
+    def check(name, page):
+        found = page.evaluate(WIDEST)
+        if found:
+            wide[name] = found
+
+    for name, path, status in [
+        ("finder-keywords", f"/programs?q={LONG}", 200),
+        ("finder-bad-keywords", f"/programs?q={LONG}&per_page=0", 400),
+        ("compare-bad-codes", f"/compare?codes=IRF-0001,{LONG}", 400),
+        ("program-not-found", f"/programs/{LONG}", 404),
+        ("not-found", f"/{LONG}", 404),
+        ("couples", f"/couples?a={LONG}&b=IRF-0002", None),
+    ]:
+        page = pages.new_page(context)
+        if status and status >= 400:
+            pages.allow(f"status of {status}")
+        page.goto(path)
+        check(name, page)
+    page = pages.new_page(context)
+    page.goto("/compare?codes=IRF-0001,IRF-0002")
+    page.get_by_label("Shortlist name", exact=True).fill(LONG[:100])
+    page.get_by_role("button", name="Save shortlist").click()
+    page.wait_for_url(re.compile(r"/shortlists/[A-Za-z0-9_-]{20,}$"))
+    check("shortlist-edit", page)
+    edit = page.url
+    shared = page.locator("#share-link").input_value()
+    for name, path in [("shortlist-share", shared), ("my-shortlists", "/shortlists"), ("shortlist-delete", edit + "/delete")]:
+        page.goto(path)
+        check(name, page)
+    assert not wide, wide
