@@ -244,6 +244,8 @@ class ProgramIndex:
         self.has_feature = self._feature_matrix(links)
         self.feature_bits = _packed(self.has_feature)
         self._build_locations(column["zip_code"], column["city"], column["state"])
+        # The map's dots at the sizes drawn without `within`: they need the ZIP data (see usmap).
+        self.map_places = usmap.stored_places(usmap.layout(self.latitude, self.longitude))
         self._build_orders(column["name"], column["program_code"])
         self._build_words(column["name"], column["institution"], column["city"])
 
@@ -347,7 +349,7 @@ class ProgramIndex:
         """Where each program is on the map of the results (`usmap`), worked out once per index."""
         found = getattr(self, "_map", None)
         if found is None:
-            found = self._map = usmap.layout(self.latitude, self.longitude)
+            found = self._map = usmap.layout(self.latitude, self.longitude, self.map_places)
         return found
 
     def _build_orders(self, names, codes) -> None:

@@ -113,8 +113,21 @@ def _zip_points(state: str) -> list[tuple[float, float]]:
     return [where for where in found if where is not None]
 
 
-@functools.cache
+# `fitted()` of the pinned outlines, written out so that placing programs on the map (every
+# finder page) never has to read them; tests/test_finder_map.py checks they still agree.
+FITS = {
+    LOWER48: (1136.2372310927515, 489.52029635035956, 289.0126404278411),
+    ALASKA: (348.54528527964396, 128.64437340343028, 598.593633037394),
+    HAWAII: (1261.689582714448, 302.72367523378955, 939.5957013567133),
+    PUERTO_RICO: (2901.39323976736, 897.0694759691436, 577.0485826020174),
+}
+
+
 def _fits() -> dict[str, tuple[float, float, float]]:
+    return FITS
+
+
+def fitted() -> dict[str, tuple[float, float, float]]:
     """Per area, (scale, x offset, y offset) that put its states' outlines into its box."""
     by_area: dict[str, list[tuple[float, float]]] = {code: [] for code in AREAS}
     for state, rings in _outlines().items():
@@ -206,8 +219,8 @@ class Level:
     (`places`, worked out the first time a search needs this size) where it is drawn, the
     ZIP code its link is measured from, the radius holding all its programs and its name."""
 
-    def __init__(self, size: int, on_map: np.ndarray, spots: Spots):
-        self.size, self._on_map, self._spots = size, on_map, spots
+    def __init__(self, size: int, on_map: np.ndarray, spots: Spots, stored: dict | None = None):
+        self.size, self._on_map, self._spots, self._stored = size, on_map, spots, stored or {}
         self._rows = np.flatnonzero(on_map)
 
     @functools.cached_property
@@ -234,6 +247,9 @@ class Level:
     def places(self) -> DotPlaces:
         """Each dot sits at the spot of its cell with the most programs of the catalog (ties:
         the first spot), at the mean location of that spot's programs."""
+        if f"{self.size}:x" in self._stored:
+            found = {part: self._stored[f"{self.size}:{part}"] for part in ("x", "y", "zip", "radius", "name")}
+            return DotPlaces(found["x"], found["y"], found["zip"].tolist(), found["radius"], found["name"].tolist())
         spots, rows = self._spots, self._rows
         dot_of_row, spot_of_row = self.dot[rows].astype(np.int64), spots.spot[rows]
         pairs, pair_count = np.unique(dot_of_row * spots.count + spot_of_row, return_counts=True)
@@ -285,8 +301,9 @@ class MapLayout:
     levels: tuple[Level, ...]
 
 
-def layout(latitude: np.ndarray, longitude: np.ndarray) -> MapLayout:
-    """The map of an index's locations (arrays of degrees, NaN: no location)."""
+def layout(latitude: np.ndarray, longitude: np.ndarray, stored: dict | None = None) -> MapLayout:
+    """The map of an index's locations (arrays of degrees, NaN: no location); `stored` holds
+    the places of the dots of STORED_SIZES as `stored_places` gave them."""
     areas = area_of(latitude, longitude)
     x, y = project(latitude, longitude)
     on_map = areas >= 0
@@ -301,7 +318,30 @@ def layout(latitude: np.ndarray, longitude: np.ndarray) -> MapLayout:
     spots = Spots(areas, x, y, latitude, longitude, spot, len(distinct),
                   np.bincount(spot_of_row, latitude[rows], len(distinct)) / per_spot,
                   np.bincount(spot_of_row, longitude[rows], len(distinct)) / per_spot)
-    return MapLayout(on_map, tuple(Level(size, on_map, spots) for size in CELL_SIZES))
+    return MapLayout(on_map, tuple(Level(size, on_map, spots, stored) for size in CELL_SIZES))
+
+
+STORED_SIZES = (12, 24, 48, 96)  # the sizes of a map without `within`: no ZIP data needed to draw it
+NAME_LENGTH = 64
+
+
+def stored_places(map_layout: MapLayout) -> dict[str, np.ndarray]:
+    """The places of the dots of STORED_SIZES, as arrays to store with the finder index: they
+    need the ZIP data (the nearest ZIP code, its city), which a process serving a page without
+    `near` then never loads. The finer sizes are drawn only zoomed in around `near`, whose
+    distances need the ZIP data anyway."""
+    stored = {}
+    for level in map_layout.levels:
+        if level.size in STORED_SIZES:
+            found = level.places
+            stored.update({
+                f"{level.size}:x": np.asarray(found.x, dtype=np.float64),
+                f"{level.size}:y": np.asarray(found.y, dtype=np.float64),
+                f"{level.size}:zip": np.array(found.zip_code, dtype="<U5"),
+                f"{level.size}:radius": np.asarray(found.radius, dtype=np.int32),
+                f"{level.size}:name": np.array([n[:NAME_LENGTH] for n in found.name], dtype=f"<U{NAME_LENGTH}"),
+            })
+    return stored
 
 
 def _place_name(code: str) -> str:
