@@ -243,29 +243,55 @@ class Level:
         """How many dots this size has for the whole catalog."""
         return self._cells[1]
 
-    @functools.cached_property
+    @property
     def places(self) -> DotPlaces:
-        """Each dot sits at the spot of its cell with the most programs of the catalog (ties:
-        the first spot), at the mean location of that spot's programs."""
-        if f"{self.size}:x" in self._stored:
-            found = {part: self._stored[f"{self.size}:{part}"] for part in ("x", "y", "zip", "radius", "name")}
-            return DotPlaces(found["x"], found["y"], found["zip"].tolist(), found["radius"], found["name"].tolist())
+        """The places of all the dots of this size."""
+        return self.places_of(np.arange(self.count))
+
+    @functools.cached_property
+    def _main_spots(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per dot, the mean location of the spot of its cell with the most programs of the
+        catalog (ties: the first spot)."""
         spots, rows = self._spots, self._rows
         dot_of_row, spot_of_row = self.dot[rows].astype(np.int64), spots.spot[rows]
         pairs, pair_count = np.unique(dot_of_row * spots.count + spot_of_row, return_counts=True)
         pair_dot, pair_spot = np.divmod(pairs, spots.count)
         order = np.lexsort((-pair_count, pair_dot))
         first = order[np.concatenate(([True], pair_dot[order][1:] != pair_dot[order][:-1]))] if len(order) else order
-        lat, lon = spots.latitude[pair_spot[first]], spots.longitude[pair_spot[first]]
+        return spots.latitude[pair_spot[first]], spots.longitude[pair_spot[first]]
+
+    def places_of(self, dots: np.ndarray) -> DotPlaces:
+        """The places of some dots (positions in this size's dots), in that order: stored with
+        the index, or worked out now for the dots not seen before (the ZIP data's nearest code
+        costs a few dozen microseconds a dot, and the finest size has thousands)."""
+        if f"{self.size}:x" in self._stored:
+            found = {part: self._stored[f"{self.size}:{part}"][dots] for part in ("x", "y", "zip", "radius", "name")}
+            return DotPlaces(found["x"], found["y"], found["zip"].tolist(), found["radius"], found["name"].tolist())
+        known = self.__dict__.setdefault("_known", {})
+        missing = np.array([d for d in dots.tolist() if d not in known], dtype=np.int64)
+        if len(missing):
+            self._work_out(missing, known)
+        x, y, codes, radius, names = zip(*(known[d] for d in dots.tolist())) if len(dots) else ((),) * 5
+        return DotPlaces(np.array(x), np.array(y), list(codes), np.array(radius, dtype=np.int32), list(names))
+
+    def _work_out(self, missing: np.ndarray, known: dict) -> None:
+        latitude, longitude = self._main_spots
+        lat, lon = latitude[missing], longitude[missing]
         codes = [places.nearest_zip(a, b) or "" for a, b in zip(lat.tolist(), lon.tolist())]
         origin = np.array([places.zip_location(code) or (a, b) for code, a, b in zip(codes, lat, lon)]).reshape(-1, 2)
-        miles = places.haversine_miles(spots.program_latitude[rows], spots.program_longitude[rows],
-                                       origin[dot_of_row, 0], origin[dot_of_row, 1])
-        farthest = np.zeros(self.count)
-        np.maximum.at(farthest, dot_of_row, np.atleast_1d(miles))
+        spots, rows = self._spots, self._rows
+        slot = np.full(self.count, -1, dtype=np.int64)
+        slot[missing] = np.arange(len(missing))
+        mine = rows[slot[self.dot[rows]] >= 0]
+        where = slot[self.dot[mine]]
+        miles = places.haversine_miles(spots.program_latitude[mine], spots.program_longitude[mine],
+                                       origin[where, 0], origin[where, 1])
+        farthest = np.zeros(len(missing))
+        np.maximum.at(farthest, where, np.atleast_1d(miles))
         radius = np.clip(np.ceil(farthest + 0.05), 1, 3000).astype(np.int32)
         x, y = project(lat, lon)
-        return DotPlaces(x, y, codes, radius, [_place_name(code) for code in codes])
+        for i, dot in enumerate(missing.tolist()):
+            known[dot] = (float(x[i]), float(y[i]), codes[i], int(radius[i]), _place_name(codes[i]))
 
 
 @dataclass(frozen=True)
@@ -373,7 +399,7 @@ def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> R
     """The dots of the `matching` programs: the finest cell size (at least CELL at the scale
     of the full map, shown `zoom` times larger) with at most MOST_DOTS dots."""
     not_drawn = int(np.count_nonzero(matching & ~layout_.on_map))
-    drawn = matching & layout_.on_map
+    drawn = np.flatnonzero(matching & layout_.on_map)  # few rows for a narrow search: cheaper to index by
     levels = [level for level in layout_.levels if level.size * zoom >= CELL - 1e-9] or [layout_.levels[-1]]
     for level in levels:
         counts = np.bincount(level.dot[drawn], minlength=level.count)
@@ -381,11 +407,12 @@ def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> R
         if len(occupied) <= MOST_DOTS or level is levels[-1]:
             break
     most = int(counts.max()) if len(occupied) else 1
-    at = level.places if len(occupied) else None
+    shown = occupied[np.argsort(-counts[occupied], kind="stable")]
+    at = level.places_of(shown)
     dots = [
-        Dot(float(at.x[i]), float(at.y[i]), _dot_radius(int(counts[i]), most), int(counts[i]),
-            at.name[i], at.zip_code[i], int(at.radius[i]))
-        for i in occupied[np.argsort(-counts[occupied], kind="stable")]
+        Dot(float(at.x[j]), float(at.y[j]), _dot_radius(int(counts[i]), most), int(counts[i]),
+            at.name[j], at.zip_code[j], int(at.radius[j]))
+        for j, i in enumerate(shown.tolist())
     ]
     return ResultMap(dots, not_drawn, level.size)
 
