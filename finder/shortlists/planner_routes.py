@@ -206,4 +206,4 @@ def shared_json(share_token):
 
 @bp.app_context_processor
 def _planner_context():
-    return {"statuses": planner.STATUSES, "signals": planner.SIGNALS}
+    return {"statuses": planner.STATUSES, "signals": planner.SIGNALS, "signal_warning": planner.signal_warning}
