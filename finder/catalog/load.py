@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
 from .csvfile import BrokenRecord, delimiter_name, open_text, other_delimiter, records
@@ -557,7 +557,7 @@ class Writes:
     new_programs: object  # SQLite: one JSON text of rows; PostgreSQL: tuples for COPY
     new_program_count: int
     new_links: str | None  # JSON [[program_code, kind, slug], ...]
-    updates: list[tuple[tuple[str, ...], object]]  # (columns, JSON objects or executemany rows)
+    updates: list[tuple[tuple[str, ...], str]]  # (columns, JSON [{"id": ..., column: value}, ...])
     relinked: dict[str, list[int]]  # kind -> programs whose links of that kind are replaced
     changed_links: str | None  # JSON [[program_id, kind, slug], ...]
     removed_programs: list[int]
@@ -587,17 +587,13 @@ def prepare_writes(plan: Plan, dialect: str, now=None) -> Writes:
     for program_id, values in plan.changed_programs.items():
         row = _program_row({c: v for c, v in values.items() if c not in _LIST_KINDS}, now)
         groups.setdefault(tuple(sorted(row)), []).append(
-            {"id": program_id, **{c: store(v) for c, v in row.items()}}
+            {"id": program_id, **{c: _json_value(v) for c, v in row.items()}}
         )
         for column, kind in _LIST_KINDS.items():
             if column in values:
                 relinked.setdefault(kind, []).append(program_id)
                 changed_links.extend((program_id, kind, slug) for slug in sorted(values[column]))
-    if sqlite:
-        updates = [(columns, json.dumps(group, separators=(",", ":"))) for columns, group in groups.items()]
-    else:
-        updates = [(columns, [{"b_id": r["id"], **{f"b_{c}": r[c] for c in columns}} for r in group])
-                   for columns, group in groups.items()]
+    updates = [(columns, json.dumps(group, separators=(",", ":"))) for columns, group in groups.items()]
     return Writes(
         new_features=list(plan.new_features.values()),
         changed_features=list(plan.changed_features.items()),
@@ -647,10 +643,13 @@ def write_prepared(connection: Connection, writes: Writes) -> int:
                      "WHERE programs.id = json_extract(j.value, '$.id')"),
                 {"rows": rows},
             )
-        else:
-            statement = (update(programs).where(programs.c.id == bindparam("b_id"))
-                         .values({c: bindparam(f"b_{c}") for c in columns}))
-            connection.execute(statement, rows)
+        else:  # the JSON objects as rows of the programs table's type: each value cast to its column's
+            assignments = ", ".join(f"{c} = j.{c}" for c in columns)
+            connection.execute(
+                text(f"UPDATE programs AS p SET {assignments} "
+                     "FROM json_populate_recordset(NULL::programs, CAST(:rows AS json)) AS j WHERE p.id = j.id"),
+                {"rows": rows},
+            )
     for kind, program_ids in writes.relinked.items():
         kind_ids = select(features.c.id).where(features.c.kind == kind).scalar_subquery()
         for chunk in _chunks(program_ids, CHUNK):
