@@ -33,6 +33,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     static_files.init_app(app)
     compression.init_app(app)
     _register_blueprints(app)
+    from .shortlists import planner_routes
+
+    planner_routes.init_app(app)
 
     from . import cli
 

@@ -70,6 +70,28 @@ def generate_command(count: int, seed_value: int, path: str) -> None:
         click.echo(f"Wrote {count} programs to {path}.")
 
 
+@seed.command("cycle")
+@click.argument("path", required=False, type=click.Path())
+def cycle_command(path: str | None) -> None:
+    """Check an application cycle file (default seed/cycle.toml) and show its rules; exit 1 on any problem."""
+    from .shortlists.cycle import CycleError, load_cycle
+
+    path = path or str(seed_dir() / "cycle.toml")
+    try:
+        cycle = load_cycle(path)
+    except CycleError as error:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1) from None
+    pool = "one pool shared by IR and DR" if cycle.shared_pool else "a pool per specialty"
+    click.echo(f"{path}: {cycle.name}")
+    click.echo(f"Gold {cycle.gold}, silver {cycle.silver}, {pool}.")
+    click.echo("Season: " + ", ".join(f"{key} {day}" for key, day in cycle.season.items()))
+    click.echo(f"Fees for {len(cycle.specialties)} program types in {len(cycle.tiers)} tiers. "
+               f"Source: {cycle.source}, checked {cycle.checked_on}.")
+    click.echo("Restart the app to use a changed file.")
+
+
 def _open_for_writing(path: str):
     """A UTF-8 text file for the csv module, or standard output for '-'."""
     if path == "-":

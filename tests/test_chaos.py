@@ -15,12 +15,12 @@ import random
 import threading
 import time
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from finder.catalog.tables import programs
 from finder.extensions import db
 
-from .conftest import csrf_token, load
+from .conftest import SUMMARY_LINES, csrf_token, load
 
 SECONDS = min(60.0, float(os.environ.get("CHAOS_SECONDS") or 20))
 BIG = 5000
@@ -42,8 +42,30 @@ def count_with_prefix(app, prefix: str) -> int:
         ).scalar_one()
 
 
-def test_loads_in_a_loop_beside_readers_and_writers_give_no_5xx_lose_nothing_and_stay_whole(demo_app):
+def record_lock_holds(engine) -> list[float]:
+    """Seconds each transaction that took the catalog's lock held it (from that statement to its
+    commit or rollback): shown in the run's summary, never asserted (bench/ measures)."""
+    holds: list[float] = []
+    started: dict[int, float] = {}
+
+    def before(connection, cursor, statement, *args):
+        if statement.lstrip().startswith("UPDATE catalog_state"):
+            started.setdefault(id(connection), time.perf_counter())
+
+    def end(connection):
+        if (start := started.pop(id(connection), None)) is not None:
+            holds.append(time.perf_counter() - start)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "commit", end)
+    event.listen(engine, "rollback", end)
+    return holds
+
+
+def test_loads_in_a_loop_beside_readers_and_writers_give_no_5xx_lose_nothing_and_stay_whole(demo_app, request):
     app = demo_app
+    with app.app_context():
+        holds = record_lock_holds(db.engine)
     deadline = time.monotonic() + SECONDS
     stop = threading.Event()
     statuses: list[tuple[str, int]] = []
@@ -120,6 +142,11 @@ def test_loads_in_a_loop_beside_readers_and_writers_give_no_5xx_lose_nothing_and
     for thread in threads:
         thread.join(SECONDS + 120)
     assert not any(thread.is_alive() for thread in threads), "a thread is still running"
+    if holds:
+        request.config.stash.setdefault(SUMMARY_LINES, []).append(
+            f"chaos: {len(holds)} catalog-lock holds, longest {max(holds):.3f} s, "
+            f"all: {' '.join(f'{h:.3f}' for h in sorted(holds, reverse=True)[:12])}"
+        )
     assert failures == []
 
     server_errors = [(path, status) for path, status in statuses if status >= 500]

@@ -161,14 +161,143 @@ def test_a_stored_index_newer_than_the_version_read_is_used(catalog_app):
         assert search.stored_index(db.session, version + 1) is None
 
 
-def test_every_version_bump_stores_the_index_so_the_admin_edit_form_does_too(catalog_app):
-    from finder.catalog import bump_version
+def test_the_admin_delete_stores_the_index_of_its_version(catalog_app, worker):
+    from finder.admin.catalog_admin import delete_program
 
-    with catalog_app.app_context(), db.engine.begin() as connection:
-        version = bump_version(connection)
-    assert stored_versions(catalog_app) == [version]
     with catalog_app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(finder_index)) == 1
+        assert delete_program(db.engine, "B1") is not None
+    assert stored_versions(catalog_app) == [catalog_version(catalog_app)]
+    _, client = worker()
+    assert api_codes(client, "state=TX") == ["B2"]
+
+
+def locked_statements(app) -> list[list[str]]:
+    """The statements of each transaction that takes the catalog's lock, as they run."""
+    transactions: list[list[str]] = []
+    open_ones: dict[int, list[str]] = {}
+
+    def before(connection, cursor, statement, *args):
+        if statement.lstrip().startswith("UPDATE catalog_state") and id(connection) not in open_ones:
+            open_ones[id(connection)] = []
+            transactions.append(open_ones[id(connection)])
+        if id(connection) in open_ones:
+            open_ones[id(connection)].append(statement)
+
+    def end(connection):
+        open_ones.pop(id(connection), None)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", before)
+        event.listen(db.engine, "commit", end)
+        event.listen(db.engine, "rollback", end)
+    return transactions
+
+
+def new_programs(prefix: str, count: int) -> str:
+    return HEADER + "".join(f"{prefix}{n},{prefix} IR {n},Plains,Omaha,NE,fellowship,1,,,oncology,,,,,,,\n"
+                            for n in range(count))
+
+
+def test_the_write_lock_is_held_for_the_change_not_for_an_index_build(catalog_app):
+    """The locked transaction of a load neither builds nor stores the index, and runs the same
+    statements whether it adds 1 program or 2,000, to a small catalog or one 2,000 programs bigger."""
+    transactions = locked_statements(catalog_app)
+    assert load(catalog_app, ("programs.csv", new_programs("ONE", 1))).applied
+    assert load(catalog_app, ("programs.csv", new_programs("MANY", 2000))).applied
+    assert load(catalog_app, ("programs.csv", new_programs("AGAIN", 1))).applied
+    assert len(transactions) == 3
+    for statements in transactions:
+        assert not [s for s in statements if "finder_index" in s or "group_concat" in s or "string_agg" in s]
+    assert len(transactions[0]) == len(transactions[1]) == len(transactions[2]), transactions
+    # ... and the index of the last version is stored after the commit, whole.
+    assert stored_versions(catalog_app) == [catalog_version(catalog_app)]
+    with catalog_app.app_context():
+        assert search.stored_index(db.session, catalog_version(catalog_app)).size == len(ROWS) + 2002
+
+
+def test_a_request_that_finds_the_new_version_before_its_index_serves_the_previous_and_says_so(
+        catalog_app, worker, monkeypatch):
+    _, warm = worker()
+    assert warm.get("/programs").status_code == 200  # this process has the index of the version before
+    monkeypatch.setattr(search, "publish_index", lambda bind: None)  # the change commits; its index is not stored yet
+    version_before = catalog_version(catalog_app)
+    assert load(catalog_app, ("programs.csv", new_programs("N", 1))).applied
+    assert catalog_version(catalog_app) == version_before + 1
+    assert stored_versions(catalog_app) == [version_before]
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a request built the index instead of serving the previous one")
+
+    monkeypatch.setattr(ProgramIndex, "load", no_build)
+    for client in (warm, worker()[1]):  # a process with the previous index cached, and a new one
+        page = client.get("/programs?state=NE")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "N0" not in text and "changed a moment ago" in text
+        assert api_codes(client, "state=NE") == []
+    monkeypatch.undo()
+    search.publish_index(_engine(catalog_app))
+    page = warm.get("/programs?state=NE").get_data(as_text=True)
+    assert "N0" in page and "changed a moment ago" not in page
+
+
+def _engine(app):
+    with app.app_context():
+        return db.engine
+
+
+def test_a_version_whose_index_never_appears_is_built_and_stored_by_a_request(catalog_app, worker, monkeypatch):
+    """The process that made the change died before it stored the index: after PUBLISH_GRACE a
+    request builds it (and stores it for every other process)."""
+    _, client = worker()
+    client.get("/programs")
+    monkeypatch.setattr(search, "publish_index", lambda bind: None)
+    assert load(catalog_app, ("programs.csv", new_programs("N", 1))).applied
+    monkeypatch.undo()
+    monkeypatch.setattr(search, "PUBLISH_GRACE", 0.0)
+    assert api_codes(client, "state=NE") == ["N0"]
+    assert stored_versions(catalog_app) == [catalog_version(catalog_app)]
+
+
+def test_a_request_never_waits_for_another_threads_index_load(catalog_app, worker):
+    """While another thread of the process holds the index lock (loading or building), a
+    request with a previous index answers with it at once."""
+    import threading
+
+    _, client = worker()
+    client.get("/programs")
+    assert load(catalog_app, ("programs.csv", new_programs("N", 1))).applied
+    answers = []
+    with search._lock:
+        thread = threading.Thread(target=lambda: answers.append(client.get("/programs?state=NE")))
+        thread.start()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the request waited for the index lock"
+    assert answers[0].status_code == 200 and "changed a moment ago" in answers[0].get_data(as_text=True)
+    assert "N0" in client.get("/programs?state=NE").get_data(as_text=True)
+
+
+def test_a_load_whose_index_cannot_be_stored_in_time_is_still_applied(catalog_app, worker, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    class Locked(Exception):
+        sqlite_errorcode = 5  # SQLITE_BUSY, as is_lock_conflict reads it
+        sqlstate = "55P03"
+
+    def locked(connection, cursor, statement, *args):
+        if statement.lstrip().startswith("DELETE FROM finder_index"):
+            raise OperationalError(statement, {}, Locked())
+
+    engine = _engine(catalog_app)
+    event.listen(engine, "before_cursor_execute", locked)
+    try:
+        result = load(catalog_app, ("programs.csv", new_programs("N", 1)))
+    finally:
+        event.remove(engine, "before_cursor_execute", locked)
+    assert result.applied and stored_versions(catalog_app) == [result.version - 1]
+    monkeypatch.setattr(search, "PUBLISH_GRACE", 0.0)
+    _, client = worker()
+    assert api_codes(client, "state=NE") == ["N0"]
 
 
 def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(catalog_app, worker):

@@ -235,3 +235,25 @@ def test_a_dots_zip_code_is_the_nearest_of_all_the_codes_with_coordinates(latitu
 
     found = places.nearest_zip(latitude, longitude)
     assert miles((latitude, longitude), zip_point(found)) == pytest.approx(best, abs=1e-6)
+
+
+def test_the_written_out_fits_are_those_of_the_pinned_outlines():
+    assert set(usmap.fitted()) == set(usmap.FITS)
+    for area, fit in usmap.fitted().items():
+        assert usmap.FITS[area] == pytest.approx(fit, rel=1e-9), area
+
+
+def test_a_process_that_loads_the_stored_index_draws_the_map_without_the_zip_data(monkeypatch):
+    from finder.catalog import places
+    from finder.programs.search import ProgramIndex
+
+    built = build(catalog_of("02108", "02108", "80202", "99501", "00901"))
+    expected = map_of(built).dots
+    loaded = ProgramIndex.from_bytes(built.to_bytes())
+
+    def not_needed(*args):
+        raise AssertionError("the ZIP data was read")
+
+    for name in ("_data", "nearest_zip", "zip_place"):
+        monkeypatch.setattr(places, name, not_needed)
+    assert map_of(loaded).dots == expected

@@ -431,7 +431,7 @@ def test_move_up_and_down_without_javascript(client):
     assert response.status_code == 303 and response.headers["Location"].endswith("#entry-IRF-0003")
     assert entry_order(client, edit_path) == ["IRF-0001", "IRF-0003", "IRF-0002"]
     post(client, edit_path + "/programs/IRF-0001/move", {"direction": "down"})
-    assert "Moved IRF-0001 to place 2 of 3." in text(client.get(edit_path))
+    assert "Moved Larkspur University Diagnostic Radiology Residency to place 2 of 3." in text(client.get(edit_path))
     assert entry_order(client, edit_path) == ["IRF-0003", "IRF-0001", "IRF-0002"]
 
 
@@ -443,7 +443,7 @@ def test_move_with_htmx_swaps_the_list_keeps_focus_on_the_moved_button_and_annou
     assert re.findall(r'id="entry-([^"]+)"', body) == ["IRF-0001", "IRF-0003", "IRF-0002"]
     focused = re.findall(r'<button[^>]*autofocus>([^<]+)<span class="visually-hidden"> ([^<]+)</span>', body)
     assert focused == [("Move up", "Larkspur University Independent IR Residency")]
-    assert '<div id="list-status" hx-swap-oob="innerHTML"><p>Moved IRF-0003 to place 2 of 3.</p></div>' in body
+    assert '<div id="list-status" hx-swap-oob="innerHTML"><p>Moved Larkspur University Independent IR Residency to place 2 of 3.</p></div>' in body
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -467,7 +467,7 @@ def test_notes_save_with_htmx_and_are_escaped_on_output(client):
     edit_path = make_list(client)
     note = "<script>alert(1)</script>\r\nCall & ask"
     response = post(client, edit_path + "/programs/IRF-0002/note", {"note": note}, HX)
-    assert response.status_code == 200 and "Note for IRF-0002 saved." in text(response)
+    assert response.status_code == 200 and "Note on Larkspur University Integrated IR Residency saved." in text(response)
     page = text(client.get(edit_path))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\nCall &amp; ask</textarea>" in page
     assert "<script>alert(1)" not in page
@@ -478,7 +478,7 @@ def test_notes_save_without_javascript(client):
     response = post(client, edit_path + "/programs/IRF-0001/note", {"note": "Visit in March"})
     assert response.status_code == 303 and response.headers["Location"].endswith("#entry-IRF-0001")
     page = text(client.get(edit_path))
-    assert "Note for IRF-0001 saved." in page and "Visit in March</textarea>" in page
+    assert "Note on Larkspur University Diagnostic Radiology Residency saved." in page and "Visit in March</textarea>" in page
 
 
 def test_a_note_over_2000_characters_is_refused_with_a_message(client):
@@ -561,9 +561,10 @@ def test_export_is_a_csv_with_the_formula_guard(client):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"] == "attachment; filename=shortlist.csv"
     lines = text(response).splitlines()
-    assert lines[0] == "rank,program_code,name,institution,city,state,program_type,length_years,positions_per_year,listed,note"
+    assert lines[0] == ("rank,program_code,name,institution,city,state,program_type,length_years,positions_per_year,"
+                        "listed,note,status,signal,interview_on")
     assert lines[2].startswith("2,IRF-0002,Larkspur University Integrated IR Residency,")
-    assert lines[2].endswith(",yes,'=cmd|' /C calc'!A0")
+    assert lines[2].endswith(",yes,'=cmd|' /C calc'!A0,considering,none,")
 
 
 # A program removed from the catalog ------------------------------------------------------------

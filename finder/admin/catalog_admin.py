@@ -22,6 +22,7 @@ from ..catalog.schema import PROGRAM_COLUMN_NAMES
 from ..catalog.tables import catalog_state, features, program_features, programs
 from ..catalog.text import guard_formula
 from ..catalog.vocab import FEATURE_COLUMNS
+from ..programs.search import publish_index
 
 FORM_SOURCE = "form"
 # Optional columns whose blanks the dashboard counts (esir_available is never blank: blank = no).
@@ -168,6 +169,7 @@ def delete_program(engine: Engine, code: str, opened: dict[str, str] | None = No
         connection.execute(delete(program_features).where(program_features.c.program_id == program_id))
         connection.execute(delete(programs).where(programs.c.id == program_id))
         bump_version(connection)
+    publish_index(engine)
     return current
 
 

@@ -3,13 +3,16 @@
 A load has two phases (see `load_catalog`). Checking reads the files a chunk at a time
 against one read snapshot, reports every problem and works out a `Plan` of the changes
 (the first problem stops the planning, not the checking). Writing applies the plan in one
-short transaction under the catalog's write lock. A dry run, the admin preview and a
+short transaction under the catalog's write lock: every per-row step is prepared before the
+lock is taken, and the finder's index of the new version is built after the commit, from a
+read snapshot, and stored in a short write of its own. A dry run, the admin preview and a
 file with problems end after the first phase: they never take the write lock.
 """
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
@@ -115,23 +118,41 @@ def load_catalog(
         plan = check_catalog(connection, sources, prune=prune, today=today, progress=progress)
     if expected_version is not None and plan.version != expected_version:
         return LoadResult([], [], applied=False, version=plan.version, stale=True)
-    if plan.problems or dry_run:
-        return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
-    if not plan.changes_anything:
-        return LoadResult(plan.results, [], applied=True, version=plan.version)
-    with engine.connect() as connection, connection.begin() as transaction:
-        version = lock_catalog(connection)
-        if version != plan.version:
+    for attempt in range(RECHECKS + 1):
+        if plan.problems or dry_run:
+            return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
+        if not plan.changes_anything:
+            return LoadResult(plan.results, [], applied=True, version=plan.version)
+        writes = prepare_writes(plan, engine.dialect.name)
+        with engine.connect() as connection, connection.begin() as transaction:
+            version = lock_catalog(connection)
+            if version == plan.version:
+                version = write_prepared(connection, writes)
+                break
             if expected_version is not None:
                 transaction.rollback()
                 return LoadResult([], [], applied=False, version=version, stale=True)
+            if attempt == RECHECKS:  # lost the race every time: check under the lock, once
+                plan = check_catalog(connection, sources, prune=prune, today=today)
+                if plan.problems:
+                    transaction.rollback()
+                    return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
+                version = write_plan(connection, plan) if plan.changes_anything else version
+                break
+            transaction.rollback()
+        # Another change committed since the check: check again against it, without the lock.
+        with read_snapshot(engine) as connection:
             plan = check_catalog(connection, sources, prune=prune, today=today)
-            if plan.problems:
-                transaction.rollback()
-                return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
-        version = write_plan(connection, plan) if plan.changes_anything else version
     _refresh_statistics(engine, plan.results)
+    from ..programs.search import publish_index
+
+    publish_index(engine)
     return LoadResult(plan.results, [], applied=True, version=version)
+
+
+# How often a load whose check another change overtook checks again outside the write lock
+# before it checks under it (which holds the lock for the whole check).
+RECHECKS = 2
 
 
 # After this many rows changed, PostgreSQL's planner statistics are refreshed at once
@@ -158,21 +179,17 @@ def lock_catalog(connection: Connection) -> int:
 
 
 def bump_version(connection: Connection) -> int:
-    """Record that the catalog changed, and store the finder's index of the new version.
+    """Record, in the changing transaction, that the catalog changed; return the new version.
 
-    Every app instance sees the new version on its next request and loads that index
-    instead of building its own (finder/programs/search.py).
+    The finder's index of the new version is not built here, under the write lock: the
+    change calls `finder.programs.search.publish_index` after it commits (docs/architecture.md).
     """
-    from ..programs.search import store_index
-
     connection.execute(
         update(catalog_state)
         .where(catalog_state.c.id == 1)
         .values(version=catalog_state.c.version + 1, changed_at=utcnow())
     )
-    version = connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
-    store_index(connection, version)
-    return version
+    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar_one()
 
 
 def read_vocabulary(connection: Connection) -> dict[str, dict[str, int]]:
@@ -520,103 +537,159 @@ def read_version(connection: Connection) -> int:
 
 
 # -- phase two: writing ---------------------------------------------------------
+#
+# Everything done per row is done before the write lock is taken (`prepare_writes`): the rows
+# as they will be stored, the feature links as (program, kind, slug), the updates grouped by
+# the columns they set, on SQLite each as one JSON text. Under the lock (`write_prepared`)
+# only a few statements run, each applying many rows in the database: an INSERT ... SELECT
+# FROM json_each(...) is one call into SQLite, so a writer never hands the interpreter lock
+# back and forth with the app's other threads once per row (with busy reader threads, those
+# hand-overs made a 5,000-row load hold the database's write lock for seconds). The finder's
+# index of the new version is built after the commit (`finder.programs.search.publish_index`).
+
+
+@dataclass
+class Writes:
+    """A `Plan` as the statements that apply it, worked out before the write lock is taken."""
+
+    new_features: list[dict]
+    changed_features: list[tuple[int, dict]]
+    new_programs: object  # SQLite: one JSON text of rows; PostgreSQL: tuples for COPY
+    new_program_count: int
+    new_links: str | None  # JSON [[program_code, kind, slug], ...]
+    updates: list[tuple[tuple[str, ...], object]]  # (columns, JSON objects or executemany rows)
+    relinked: dict[str, list[int]]  # kind -> programs whose links of that kind are replaced
+    changed_links: str | None  # JSON [[program_id, kind, slug], ...]
+    removed_programs: list[int]
+    removed_features: list[int]
+
+
+def prepare_writes(plan: Plan, dialect: str, now=None) -> Writes:
+    """Every per-row step of applying `plan`, done without touching the database."""
+    now = now or utcnow()
+    sqlite = dialect == "sqlite"
+    store = _json_value if sqlite else (lambda value: value)
+    stamp = store(now)
+    rows = []
+    links = []
+    for new in plan.new_programs.values():
+        row = list(new[:_STORED])
+        for position in _DATES:
+            row[position] = store(row[position])
+        rows.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
+        code = new[_CODE]
+        for column, slugs in zip(FEATURE_COLUMNS.values(), new[_STORED:]):
+            kind = _LIST_KINDS[column]
+            links.extend((code, kind, slug) for slug in sorted(slugs))
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    relinked: dict[str, list[int]] = {}
+    changed_links = []
+    for program_id, values in plan.changed_programs.items():
+        row = _program_row({c: v for c, v in values.items() if c not in _LIST_KINDS}, now)
+        groups.setdefault(tuple(sorted(row)), []).append(
+            {"id": program_id, **{c: store(v) for c, v in row.items()}}
+        )
+        for column, kind in _LIST_KINDS.items():
+            if column in values:
+                relinked.setdefault(kind, []).append(program_id)
+                changed_links.extend((program_id, kind, slug) for slug in sorted(values[column]))
+    if sqlite:
+        updates = [(columns, json.dumps(group, separators=(",", ":"))) for columns, group in groups.items()]
+    else:
+        updates = [(columns, [{"b_id": r["id"], **{f"b_{c}": r[c] for c in columns}} for r in group])
+                   for columns, group in groups.items()]
+    return Writes(
+        new_features=list(plan.new_features.values()),
+        changed_features=list(plan.changed_features.items()),
+        new_programs=json.dumps(rows, separators=(",", ":")) if sqlite else rows,
+        new_program_count=len(rows),
+        new_links=json.dumps(links, separators=(",", ":")) if links else None,
+        updates=updates,
+        relinked=relinked,
+        changed_links=json.dumps(changed_links, separators=(",", ":")) if changed_links else None,
+        removed_programs=list(plan.removed_programs),
+        removed_features=list(plan.removed_features),
+    )
 
 
 def write_plan(connection: Connection, plan: Plan) -> int:
     """Apply a checked `Plan` inside the caller's locked transaction; return the new version."""
-    writer = _Writer(connection)
-    writer.features(plan)
-    writer.programs(plan)
-    writer.remove(plan)
+    return write_prepared(connection, prepare_writes(plan, connection.dialect.name))
+
+
+def write_prepared(connection: Connection, writes: Writes) -> int:
+    """Apply prepared `Writes` inside the caller's locked transaction; return the new version.
+
+    A fixed number of statements for each kind of change, whatever the number of rows.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if writes.new_features:
+        connection.execute(insert(features), writes.new_features)
+    for feature_id, values in writes.changed_features:
+        connection.execute(update(features).where(features.c.id == feature_id).values(**values))
+    if writes.new_program_count:
+        columns = (*_INSERT_COLUMNS, "created_at", "updated_at")
+        if sqlite:
+            picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+            connection.execute(
+                text(f"INSERT INTO programs ({', '.join(columns)}) SELECT {picked} FROM json_each(:rows)"),
+                {"rows": writes.new_programs},
+            )
+        else:
+            _copy_rows(connection, programs, columns, writes.new_programs)
+    if writes.new_links:
+        _link(connection, writes.new_links, by="code")
+    for columns, rows in writes.updates:
+        if sqlite:
+            assignments = ", ".join(f"{c} = json_extract(j.value, '$.{c}')" for c in columns)
+            connection.execute(
+                text(f"UPDATE programs SET {assignments} FROM json_each(:rows) AS j "
+                     "WHERE programs.id = json_extract(j.value, '$.id')"),
+                {"rows": rows},
+            )
+        else:
+            statement = (update(programs).where(programs.c.id == bindparam("b_id"))
+                         .values({c: bindparam(f"b_{c}") for c in columns}))
+            connection.execute(statement, rows)
+    for kind, program_ids in writes.relinked.items():
+        kind_ids = select(features.c.id).where(features.c.kind == kind).scalar_subquery()
+        for chunk in _chunks(program_ids, CHUNK):
+            connection.execute(delete(program_features).where(
+                program_features.c.program_id.in_(chunk), program_features.c.feature_id.in_(kind_ids)))
+    if writes.changed_links:
+        _link(connection, writes.changed_links, by="id")
+    for chunk in _chunks(writes.removed_programs, CHUNK):
+        connection.execute(delete(program_features).where(program_features.c.program_id.in_(chunk)))
+        connection.execute(delete(programs).where(programs.c.id.in_(chunk)))
+    if writes.removed_features:
+        connection.execute(delete(features).where(features.c.id.in_(writes.removed_features)))
     return bump_version(connection)
 
 
-class _Writer:
-    def __init__(self, connection: Connection):
-        self.connection = connection
-        self.now = utcnow()
+def _link(connection: Connection, links: str, by: str) -> None:
+    """Insert feature links given as JSON [[program code or id, kind, slug], ...] in one
+    statement; the database looks the program and feature ids up."""
+    if connection.dialect.name == "sqlite":
+        item = "json_extract(j.value, '$[{}]')".format
+        source = "json_each(:links) AS j"
+    else:
+        item = "(j.value ->> {})".format
+        source = "json_array_elements(CAST(:links AS json)) AS j(value)"
+    if by == "code":
+        program, joined = "p.id", f"{source} CROSS JOIN programs AS p"
+        where = f"p.program_code = {item(0)} AND "
+    else:
+        program, joined, where = f"CAST({item(0)} AS INTEGER)", source, ""
+    connection.execute(
+        text(f"INSERT INTO program_features (program_id, feature_id) SELECT {program}, f.id "
+             f"FROM {joined} CROSS JOIN features AS f WHERE {where}f.kind = {item(1)} AND f.slug = {item(2)}"),
+        {"links": links},
+    )
 
-    def features(self, plan: Plan) -> None:
-        if plan.new_features:
-            self.connection.execute(insert(features), list(plan.new_features.values()))
-        for feature_id, values in plan.changed_features.items():
-            self.connection.execute(update(features).where(features.c.id == feature_id).values(**values))
-        self.feature_ids = read_vocabulary(self.connection)
 
-    def programs(self, plan: Plan) -> None:
-        for chunk in _chunks(plan.new_programs.values(), CHUNK):
-            self._insert_programs(chunk)
-        changed = list(plan.changed_programs.items())
-        for chunk in _chunks(changed, CHUNK):
-            self._update_programs(chunk)
-
-    def remove(self, plan: Plan) -> None:
-        for chunk in _chunks(plan.removed_programs, CHUNK):
-            self.connection.execute(delete(program_features).where(program_features.c.program_id.in_(chunk)))
-            self.connection.execute(delete(programs).where(programs.c.id.in_(chunk)))
-        if plan.removed_features:
-            self.connection.execute(delete(features).where(features.c.id.in_(plan.removed_features)))
-
-    def _insert_programs(self, rows: list[tuple]) -> None:
-        store_date = self._store_date
-        stamp = store_date(self.now)
-        stored = []
-        for new in rows:
-            row = list(new[:_STORED])
-            for position in _DATES:
-                row[position] = store_date(row[position])
-            stored.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
-        _insert_rows(self.connection, programs, (*_INSERT_COLUMNS, "created_at", "updated_at"), stored)
-        codes = [new[_CODE] for new in rows]
-        ids = dict(
-            self.connection.execute(
-                select(programs.c.program_code, programs.c.id).where(programs.c.program_code.in_(codes))
-            ).all()
-        )
-        lists = list(FEATURE_COLUMNS.values())
-        self._link([(ids[new[_CODE]], dict(zip(lists, new[_STORED:]))) for new in rows], lists)
-
-    def _update_programs(self, changed: list[tuple[int, dict]]) -> None:
-        """Rewrite the planned columns of changed programs, then their changed feature links."""
-        groups: dict[tuple[str, ...], list[dict]] = {}
-        for program_id, values in changed:
-            row = _program_row({c: v for c, v in values.items() if c not in _LIST_KINDS}, self.now)
-            groups.setdefault(tuple(sorted(row)), []).append({"b_id": program_id, **{f"b_{c}": v for c, v in row.items()}})
-        for columns, rows in groups.items():
-            statement = (
-                update(programs)
-                .where(programs.c.id == bindparam("b_id"))
-                .values({c: bindparam(f"b_{c}") for c in columns})
-            )
-            self.connection.execute(statement, rows)
-        for column, kind in _LIST_KINDS.items():
-            pairs = [(pid, values) for pid, values in changed if column in values]
-            if pairs:
-                self.connection.execute(
-                    delete(program_features).where(
-                        program_features.c.program_id.in_([pid for pid, _ in pairs]),
-                        program_features.c.feature_id.in_(list(self.feature_ids[kind].values())),
-                    )
-                )
-                self._link(pairs, [column])
-
-    def _link(self, pairs: list, columns: list[str]) -> None:
-        ids = self.feature_ids
-        links = [
-            (program_id, ids[_LIST_KINDS[column]][slug])
-            for program_id, values in pairs
-            for column in columns
-            for slug in values.get(column, ())
-        ]
-        if links:
-            _insert_rows(self.connection, program_features, ("program_id", "feature_id"), links)
-
-    @property
-    def _store_date(self) -> Callable:
-        """Dates as the database stores them: SQLite keeps ISO text, as SQLAlchemy does."""
-        if self.connection.dialect.name == "sqlite":
-            return lambda value: None if value is None else str(value)
-        return lambda value: value
+def _json_value(value):
+    """A value as the SQLite JSON statements store it: dates and times as SQLAlchemy's text."""
+    return None if value is None else str(value) if isinstance(value, (date, datetime)) else value
 
 
 def _program_key(values: dict) -> object:
@@ -654,21 +727,13 @@ def _new_values(row: tuple) -> dict:
     return dict(zip(_NEW_COLUMNS, row))
 
 
-def _insert_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Insert tuples with the driver's executemany, sparing SQLAlchemy's per-row work.
-
-    On PostgreSQL the rows go through COPY, in the same transaction: psycopg's executemany
-    sends one statement per row, several times slower for a large file.
-    """
-    if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-    connection.exec_driver_sql(statement, rows)
+def _copy_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """PostgreSQL: rows through COPY, in the same transaction (psycopg's executemany sends
+    one statement per row, several times slower for a large file)."""
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _feature_row(values: dict) -> dict:

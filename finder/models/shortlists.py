@@ -1,8 +1,8 @@
 """Saved shortlists and their entries."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.tables import utcnow
@@ -36,7 +36,11 @@ class Shortlist(db.Model):
 
 
 class ShortlistEntry(db.Model):
-    """One program on a shortlist: its place (rank 1 = first) and a private note.
+    """One program on a shortlist: its place (rank 1 = first), a private note, and its plan.
+
+    The plan (contract section 7): where the application stands (`status`), the ERAS preference
+    signal spent on it (`signal`) and the interview date (`interview_on`); the values and their
+    labels live in `finder.shortlists.planner`.
 
     The program is kept by its code, not a foreign key, so an entry outlives the program's
     removal from the catalog and is shown as "no longer listed".
@@ -50,6 +54,9 @@ class ShortlistEntry(db.Model):
     program_code: Mapped[str] = mapped_column(String(32))
     rank: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(2000), default="")
+    status: Mapped[str] = mapped_column(String(20), default="considering", server_default="considering")
+    signal: Mapped[str] = mapped_column(String(6), default="none", server_default="none")
+    interview_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

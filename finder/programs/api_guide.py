@@ -124,6 +124,16 @@ def _examples(operation_id: str) -> list[Example]:
                     lambda: (example_pairs(codes, 25), 200)),
             example("A wrong token", "/couples.json", wrong, lambda: couples_answer(MultiDict(wrong))),
         ]
+    if operation_id == "getSharedShortlist":
+        from ..shortlists.planner_routes import example_plan, shared_answer
+
+        first, _ = programs_answer(MultiDict([("per_page", "3")]))
+        programs = list(first.get("results", ()))
+        return [
+            example("A shared plan (a made-up token, real programs)", "/s/TOKEN-OF-THE-LIST.json", [],
+                    lambda: (example_plan(programs), 200)),
+            example("A wrong token", "/s/NO-SUCH-TOKEN.json", [], lambda: shared_answer("NO-SUCH-TOKEN")),
+        ]
     return []
 
 

@@ -72,6 +72,7 @@ def document(form, couples_form) -> dict:
             "/api/features": {"get": _features_operation()},
             "/api/openapi.json": {"get": _document_operation()},
             "/couples.json": {"get": _couples_operation([query_parameter(field) for field in couples_form])},
+            "/s/{share_token}.json": {"get": _shared_operation()},
         },
         "components": {
             "schemas": {
@@ -81,6 +82,7 @@ def document(form, couples_form) -> dict:
                 "Feature": _feature_schema(),
                 "Features": _features_schema(),
                 "Couples": _couples_schema(couples_form.within),
+                "SharedShortlist": _shared_schema(),
                 "BadParameter": _bad_parameter_schema([field.name for field in form]),
                 "BadCouplesParameter": _bad_parameter_schema([field.name for field in couples_form]),
                 "Error": _error_schema(),
@@ -330,6 +332,35 @@ def _couples_schema(within: Field) -> dict:
     }
 
 
+def _shared_schema() -> dict:
+    """`/s/<share_token>.json` (contract section 7): the plan of a shortlist, never its notes."""
+    from ..shortlists.planner import SIGNALS, STATUSES
+    from ..shortlists.rules import MAX_SHORTLIST, NAME_MAX
+
+    return {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX, "description": "the shortlist's name"},
+            "entries": {"type": "array", "maxItems": MAX_SHORTLIST, "description": "in rank order", "items": {
+                "type": "object",
+                "properties": {
+                    "rank": {"type": "integer", "minimum": 1, "description": "1 = the top choice"},
+                    "program_code": {"type": "string", "pattern": f"^{PROGRAM_CODE.pattern}$"},
+                    "name": {"type": "string", "minLength": 1,
+                             "description": "the program's name (its code once it is no longer listed)"},
+                    "status": {"type": "string", "enum": list(STATUSES)},
+                    "signal": {"type": "string", "enum": list(SIGNALS)},
+                    "interview_on": {"type": ["string", "null"], "format": "date", "description": "ISO date, or null"},
+                },
+                "required": ["rank", "program_code", "name", "status", "signal", "interview_on"],
+                "additionalProperties": False,
+            }},
+        },
+        "required": ["name", "entries"],
+        "additionalProperties": False,
+    }
+
+
 def _bad_parameter_schema(names: list[str]) -> dict:
     return {
         "type": "object",
@@ -425,6 +456,25 @@ def _couples_operation(parameters: list[dict]) -> dict:
             "200": _answer("The pairs (maybe none).", "Couples"),
             "400": _answer("A parameter is missing or has a bad value; the error names it.", "BadCouplesParameter"),
             "404": _answer("No shortlist has one of the read-only links given.", "Error"),
+        },
+    }
+
+
+def _shared_operation() -> dict:
+    return {
+        "operationId": "getSharedShortlist",
+        "summary": "A shared shortlist's application plan",
+        "description": (
+            "The read-only view of a shortlist as JSON, for an advisor following the plan: its name and its "
+            "entries in rank order with status, signal and interview date. Never the private notes, never "
+            "the edit link."
+        ),
+        "parameters": [{"name": "share_token", "in": "path", "required": True,
+                        "description": "the code at the end of the shortlist's read-only link `/s/…`",
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}],
+        "responses": {
+            "200": _answer("The shortlist's plan.", "SharedShortlist"),
+            "404": _answer("No shortlist has this read-only link.", "Error"),
         },
     }
 

@@ -1,6 +1,6 @@
 from datetime import date
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request
 from sqlalchemy import select
 
 from ..catalog.schema import PROGRAM_CODE
@@ -10,12 +10,15 @@ from ..models import Program
 from ..security import same_site_path
 from . import bp, usmap, view
 from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
-from .search import SORTS, current_index
+from .search import SORTS, serve_index
 
 
 def finder_index():
-    """This app's index of the current catalog version (see `search.current_index`)."""
-    return current_index(db.session, current_app.extensions.setdefault("finder", {}))
+    """This app's index of the current catalog version (see `search.serve_index`); when it is
+    still the previous version's, `g.catalog_behind` is set, and the finder's status says so."""
+    served = serve_index(db.session, current_app.extensions.setdefault("finder", {}))
+    g.catalog_behind = served.behind
+    return served.index
 
 
 def programs_by_id(ids: list[int]) -> list[Program]:

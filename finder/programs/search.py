@@ -7,8 +7,9 @@ folded words of name, institution and city, and the row order of every sort. A
 filter is a boolean mask; facet counts are masks counted once per option. Only the
 rows of the page asked for are then read from the database.
 
-The index is rebuilt when the catalog version (bumped by every change) moves, so app
-instances sharing one database never serve stale results. Memory: about 150 bytes per
+Every catalog change stores the index of its version right after it commits
+(`publish_index`); each app process loads it when the version moves (`serve_index`), so app
+instances sharing one database never serve stale results for longer than that store takes. Memory: about 150 bytes per
 program plus the distinct words (roughly 20 MB at 100,000 programs).
 """
 
@@ -18,7 +19,9 @@ import bisect
 import functools
 import io
 import json
+import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -27,12 +30,15 @@ from itertools import chain
 
 import numpy as np
 from sqlalchemy import String, cast, delete, func, insert, literal_column, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 
 from ..catalog import places
 from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
 from ..catalog.tables import catalog_state, features, finder_index, program_features, programs
 from ..catalog.text import fold, folded_words, words
-from ..catalog.transactions import read_snapshot
+from ..catalog.transactions import engine_of, is_lock_conflict, read_snapshot
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
 from . import usmap
 
@@ -238,6 +244,8 @@ class ProgramIndex:
         self.has_feature = self._feature_matrix(links)
         self.feature_bits = _packed(self.has_feature)
         self._build_locations(column["zip_code"], column["city"], column["state"])
+        # The map's dots at the sizes drawn without `within`: they need the ZIP data (see usmap).
+        self.map_places = usmap.stored_places(usmap.layout(self.latitude, self.longitude))
         self._build_orders(column["name"], column["program_code"])
         self._build_words(column["name"], column["institution"], column["city"])
 
@@ -341,7 +349,7 @@ class ProgramIndex:
         """Where each program is on the map of the results (`usmap`), worked out once per index."""
         found = getattr(self, "_map", None)
         if found is None:
-            found = self._map = usmap.layout(self.latitude, self.longitude)
+            found = self._map = usmap.layout(self.latitude, self.longitude, self.map_places)
         return found
 
     def _build_orders(self, names, codes) -> None:
@@ -724,31 +732,83 @@ _FORMAT = "2"  # bump when an attribute keeps its name and kind but changes its 
 _DERIVED = ("feature_by_key", "feature_row", "_origins", "_map")
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 _lock = threading.Lock()
+logger = logging.getLogger(__name__)
 
 
 def read_version(connection) -> int:
     return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar() or 0
 
 
-def store_index(connection, version: int) -> ProgramIndex:
-    """Build the index of `version` from `connection`'s transaction and store it there.
+# How long a process serves the previous version's index after it first saw a newer catalog
+# version whose index is not stored yet, before it builds (and stores) that index itself. The
+# change that committed the version publishes its index within seconds (`publish_index`);
+# this only matters when that process died in between.
+PUBLISH_GRACE = 15.0
 
-    Called by the change that bumps the catalog version (`catalog.load.bump_version`), in its
-    transaction, so the version and its index commit together; older ones are dropped.
+
+@dataclass(frozen=True)
+class Served:
+    """The index a request uses, and the catalog version the database is at."""
+
+    index: ProgramIndex
+    version: int
+
+    @property
+    def behind(self) -> bool:
+        """The index is of an earlier version: the newest one's is still being built."""
+        return self.index.version < self.version
+
+
+def publish_index(bind) -> ProgramIndex:
+    """Build the index of the catalog as it is now, from one read snapshot, and store it.
+
+    Called by every change right after it commits (`catalog.load_catalog`, the admin's delete):
+    the build takes no lock, and the store is one short write of its own, so the database's
+    write lock is never held for a build. A store that loses to a newer one stores nothing;
+    one that cannot get the write lock in time is given up (requests then serve the previous
+    version, and build it themselves after PUBLISH_GRACE).
     """
-    index = ProgramIndex._read(connection)
-    connection.execute(delete(finder_index))
-    connection.execute(insert(finder_index).values(version=version, data=index.to_bytes()))
+    index = ProgramIndex.load(bind)
+    _store(bind, index)
     return index
+
+
+def _store(bind, index: ProgramIndex) -> None:
+    data = index.to_bytes()  # before the write: it is the costly part
+    try:
+        with engine_of(bind).begin() as connection:
+            newest = connection.execute(select(func.max(finder_index.c.version))).scalar()
+            if newest is not None and newest >= index.version:
+                return
+            connection.execute(delete(finder_index).where(finder_index.c.version < index.version))
+            dialect = connection.dialect.name
+            insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else None
+            if insert_ is None:
+                connection.execute(insert(finder_index).values(version=index.version, data=data))
+            else:
+                connection.execute(insert_(finder_index).values(version=index.version, data=data).on_conflict_do_nothing())
+    except DBAPIError as error:
+        if not is_lock_conflict(error):
+            raise
+        logger.warning("The finder index of catalog version %s was not stored: the database stayed locked",
+                       index.version)
 
 
 def stored_index(connection, version: int) -> ProgramIndex | None:
     """The stored index of `version` (or of a newer one, committed since), if there is one
     and it has this code's layout (one stored by an older release of the app has not)."""
+    return _newest_stored(connection, newer_than=version - 1)
+
+
+def _newest_stored(connection, newer_than: int) -> ProgramIndex | None:
+    """The newest stored index if its version is above `newer_than` and it has this code's layout."""
     row = connection.execute(
-        select(finder_index.c.version, finder_index.c.data).order_by(finder_index.c.version.desc()).limit(1)
+        select(finder_index.c.version, finder_index.c.data)
+        .where(finder_index.c.version > newer_than)
+        .order_by(finder_index.c.version.desc())
+        .limit(1)
     ).first()
-    if row is None or row.version < version:
+    if row is None:
         return None
     index = ProgramIndex.from_bytes(row.data)
     return index if index.layout() == _empty_index().layout() else None
@@ -760,20 +820,48 @@ def _empty_index() -> ProgramIndex:
 
 
 def current_index(connection, cache: dict) -> ProgramIndex:
-    """The index of the catalog's current version, from `cache`, the database, or built now.
+    """The index to answer with now (see `serve_index`)."""
+    return serve_index(connection, cache).index
 
-    One cheap statement reads the version. When it moved, the process loads the index the
-    change stored with it (one more statement); only a catalog without a stored index (a
-    database from before migration 0008, until its next change) is built here, from one
-    snapshot of the database (a connection of its own, whatever `connection` is in).
+
+def serve_index(connection, cache: dict) -> Served:
+    """The index of the catalog's current version, from `cache` or the database, or the
+    previous version's while the new one is not stored yet.
+
+    One cheap statement reads the version. When it moved, the process loads the newest stored
+    index (one more statement). A change stores its version's index right after it commits,
+    so for a moment a request may find the new version without its index: it is answered
+    from the previous version (the page says so, `Served.behind`), never made to wait for a
+    build. Built here, from one snapshot of the database (a connection of its own, whatever
+    `connection` is in), and stored: the index when nothing usable is stored (a database from
+    before migration 0008, or an index of another release's layout), or when the newest
+    version's index has not appeared for PUBLISH_GRACE seconds. A request never waits for
+    another thread's load or build when it has a previous index to answer with.
     """
     version = read_version(connection)
     index = cache.get("finder_index")
     if index is not None and index.version >= version:
-        return index
-    with _lock:
+        return Served(index, version)
+    if not _lock.acquire(blocking=index is None):
+        return Served(index, version)
+    try:
         index = cache.get("finder_index")
         if index is None or index.version < version:
-            index = stored_index(connection, version) or ProgramIndex.load(connection)
+            newer = _newest_stored(connection, newer_than=-1 if index is None else index.version)
+            index = newer or index
+            if index is None or (index.version < version and _waited_out(cache, version)):
+                index = ProgramIndex.load(connection)
+                _store(connection, index)
             cache["finder_index"] = index
-    return index
+    finally:
+        _lock.release()
+    return Served(index, version)
+
+
+def _waited_out(cache: dict, version: int) -> bool:
+    """Whether this process has seen `version` without its stored index for PUBLISH_GRACE seconds."""
+    now = time.monotonic()
+    since = cache.get("finder_index_missing")
+    if since is None or since[0] != version:
+        cache["finder_index_missing"] = since = (version, now)
+    return now - since[1] >= PUBLISH_GRACE

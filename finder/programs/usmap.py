@@ -113,8 +113,21 @@ def _zip_points(state: str) -> list[tuple[float, float]]:
     return [where for where in found if where is not None]
 
 
-@functools.cache
+# `fitted()` of the pinned outlines, written out so that placing programs on the map (every
+# finder page) never has to read them; tests/test_finder_map.py checks they still agree.
+FITS = {
+    LOWER48: (1136.2372310927515, 489.52029635035956, 289.0126404278411),
+    ALASKA: (348.54528527964396, 128.64437340343028, 598.593633037394),
+    HAWAII: (1261.689582714448, 302.72367523378955, 939.5957013567133),
+    PUERTO_RICO: (2901.39323976736, 897.0694759691436, 577.0485826020174),
+}
+
+
 def _fits() -> dict[str, tuple[float, float, float]]:
+    return FITS
+
+
+def fitted() -> dict[str, tuple[float, float, float]]:
     """Per area, (scale, x offset, y offset) that put its states' outlines into its box."""
     by_area: dict[str, list[tuple[float, float]]] = {code: [] for code in AREAS}
     for state, rings in _outlines().items():
@@ -206,8 +219,8 @@ class Level:
     (`places`, worked out the first time a search needs this size) where it is drawn, the
     ZIP code its link is measured from, the radius holding all its programs and its name."""
 
-    def __init__(self, size: int, on_map: np.ndarray, spots: Spots):
-        self.size, self._on_map, self._spots = size, on_map, spots
+    def __init__(self, size: int, on_map: np.ndarray, spots: Spots, stored: dict | None = None):
+        self.size, self._on_map, self._spots, self._stored = size, on_map, spots, stored or {}
         self._rows = np.flatnonzero(on_map)
 
     @functools.cached_property
@@ -230,26 +243,55 @@ class Level:
         """How many dots this size has for the whole catalog."""
         return self._cells[1]
 
-    @functools.cached_property
+    @property
     def places(self) -> DotPlaces:
-        """Each dot sits at the spot of its cell with the most programs of the catalog (ties:
-        the first spot), at the mean location of that spot's programs."""
+        """The places of all the dots of this size."""
+        return self.places_of(np.arange(self.count))
+
+    @functools.cached_property
+    def _main_spots(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per dot, the mean location of the spot of its cell with the most programs of the
+        catalog (ties: the first spot)."""
         spots, rows = self._spots, self._rows
         dot_of_row, spot_of_row = self.dot[rows].astype(np.int64), spots.spot[rows]
         pairs, pair_count = np.unique(dot_of_row * spots.count + spot_of_row, return_counts=True)
         pair_dot, pair_spot = np.divmod(pairs, spots.count)
         order = np.lexsort((-pair_count, pair_dot))
         first = order[np.concatenate(([True], pair_dot[order][1:] != pair_dot[order][:-1]))] if len(order) else order
-        lat, lon = spots.latitude[pair_spot[first]], spots.longitude[pair_spot[first]]
+        return spots.latitude[pair_spot[first]], spots.longitude[pair_spot[first]]
+
+    def places_of(self, dots: np.ndarray) -> DotPlaces:
+        """The places of some dots (positions in this size's dots), in that order: stored with
+        the index, or worked out now for the dots not seen before (the ZIP data's nearest code
+        costs a few dozen microseconds a dot, and the finest size has thousands)."""
+        if f"{self.size}:x" in self._stored:
+            found = {part: self._stored[f"{self.size}:{part}"][dots] for part in ("x", "y", "zip", "radius", "name")}
+            return DotPlaces(found["x"], found["y"], found["zip"].tolist(), found["radius"], found["name"].tolist())
+        known = self.__dict__.setdefault("_known", {})
+        missing = np.array([d for d in dots.tolist() if d not in known], dtype=np.int64)
+        if len(missing):
+            self._work_out(missing, known)
+        x, y, codes, radius, names = zip(*(known[d] for d in dots.tolist())) if len(dots) else ((),) * 5
+        return DotPlaces(np.array(x), np.array(y), list(codes), np.array(radius, dtype=np.int32), list(names))
+
+    def _work_out(self, missing: np.ndarray, known: dict) -> None:
+        latitude, longitude = self._main_spots
+        lat, lon = latitude[missing], longitude[missing]
         codes = [places.nearest_zip(a, b) or "" for a, b in zip(lat.tolist(), lon.tolist())]
         origin = np.array([places.zip_location(code) or (a, b) for code, a, b in zip(codes, lat, lon)]).reshape(-1, 2)
-        miles = places.haversine_miles(spots.program_latitude[rows], spots.program_longitude[rows],
-                                       origin[dot_of_row, 0], origin[dot_of_row, 1])
-        farthest = np.zeros(self.count)
-        np.maximum.at(farthest, dot_of_row, np.atleast_1d(miles))
+        spots, rows = self._spots, self._rows
+        slot = np.full(self.count, -1, dtype=np.int64)
+        slot[missing] = np.arange(len(missing))
+        mine = rows[slot[self.dot[rows]] >= 0]
+        where = slot[self.dot[mine]]
+        miles = places.haversine_miles(spots.program_latitude[mine], spots.program_longitude[mine],
+                                       origin[where, 0], origin[where, 1])
+        farthest = np.zeros(len(missing))
+        np.maximum.at(farthest, where, np.atleast_1d(miles))
         radius = np.clip(np.ceil(farthest + 0.05), 1, 3000).astype(np.int32)
         x, y = project(lat, lon)
-        return DotPlaces(x, y, codes, radius, [_place_name(code) for code in codes])
+        for i, dot in enumerate(missing.tolist()):
+            known[dot] = (float(x[i]), float(y[i]), codes[i], int(radius[i]), _place_name(codes[i]))
 
 
 @dataclass(frozen=True)
@@ -285,8 +327,9 @@ class MapLayout:
     levels: tuple[Level, ...]
 
 
-def layout(latitude: np.ndarray, longitude: np.ndarray) -> MapLayout:
-    """The map of an index's locations (arrays of degrees, NaN: no location)."""
+def layout(latitude: np.ndarray, longitude: np.ndarray, stored: dict | None = None) -> MapLayout:
+    """The map of an index's locations (arrays of degrees, NaN: no location); `stored` holds
+    the places of the dots of STORED_SIZES as `stored_places` gave them."""
     areas = area_of(latitude, longitude)
     x, y = project(latitude, longitude)
     on_map = areas >= 0
@@ -301,7 +344,30 @@ def layout(latitude: np.ndarray, longitude: np.ndarray) -> MapLayout:
     spots = Spots(areas, x, y, latitude, longitude, spot, len(distinct),
                   np.bincount(spot_of_row, latitude[rows], len(distinct)) / per_spot,
                   np.bincount(spot_of_row, longitude[rows], len(distinct)) / per_spot)
-    return MapLayout(on_map, tuple(Level(size, on_map, spots) for size in CELL_SIZES))
+    return MapLayout(on_map, tuple(Level(size, on_map, spots, stored) for size in CELL_SIZES))
+
+
+STORED_SIZES = (12, 24, 48, 96)  # the sizes of a map without `within`: no ZIP data needed to draw it
+NAME_LENGTH = 64
+
+
+def stored_places(map_layout: MapLayout) -> dict[str, np.ndarray]:
+    """The places of the dots of STORED_SIZES, as arrays to store with the finder index: they
+    need the ZIP data (the nearest ZIP code, its city), which a process serving a page without
+    `near` then never loads. The finer sizes are drawn only zoomed in around `near`, whose
+    distances need the ZIP data anyway."""
+    stored = {}
+    for level in map_layout.levels:
+        if level.size in STORED_SIZES:
+            found = level.places
+            stored.update({
+                f"{level.size}:x": np.asarray(found.x, dtype=np.float64),
+                f"{level.size}:y": np.asarray(found.y, dtype=np.float64),
+                f"{level.size}:zip": np.array(found.zip_code, dtype="<U5"),
+                f"{level.size}:radius": np.asarray(found.radius, dtype=np.int32),
+                f"{level.size}:name": np.array([n[:NAME_LENGTH] for n in found.name], dtype=f"<U{NAME_LENGTH}"),
+            })
+    return stored
 
 
 def _place_name(code: str) -> str:
@@ -333,7 +399,7 @@ def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> R
     """The dots of the `matching` programs: the finest cell size (at least CELL at the scale
     of the full map, shown `zoom` times larger) with at most MOST_DOTS dots."""
     not_drawn = int(np.count_nonzero(matching & ~layout_.on_map))
-    drawn = matching & layout_.on_map
+    drawn = np.flatnonzero(matching & layout_.on_map)  # few rows for a narrow search: cheaper to index by
     levels = [level for level in layout_.levels if level.size * zoom >= CELL - 1e-9] or [layout_.levels[-1]]
     for level in levels:
         counts = np.bincount(level.dot[drawn], minlength=level.count)
@@ -341,11 +407,12 @@ def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> R
         if len(occupied) <= MOST_DOTS or level is levels[-1]:
             break
     most = int(counts.max()) if len(occupied) else 1
-    at = level.places if len(occupied) else None
+    shown = occupied[np.argsort(-counts[occupied], kind="stable")]
+    at = level.places_of(shown)
     dots = [
-        Dot(float(at.x[i]), float(at.y[i]), _dot_radius(int(counts[i]), most), int(counts[i]),
-            at.name[i], at.zip_code[i], int(at.radius[i]))
-        for i in occupied[np.argsort(-counts[occupied], kind="stable")]
+        Dot(float(at.x[j]), float(at.y[j]), _dot_radius(int(counts[i]), most), int(counts[i]),
+            at.name[j], at.zip_code[j], int(at.radius[j]))
+        for j, i in enumerate(shown.tolist())
     ]
     return ResultMap(dots, not_drawn, level.size)
 

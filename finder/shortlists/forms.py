@@ -1,12 +1,15 @@
 """The forms of the compare tray and the shortlists (all POST forms carry CSRF)."""
 
-from wtforms import HiddenField, StringField, TextAreaField
+from datetime import date
+
+from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..forms import Form
 from ..programs.forms import WholeNumberField, allows
 from .couples import WITHIN_DEFAULT, WITHIN_MAX, WITHIN_MIN
-from .rules import LINK_MAX, NAME_MAX, NOTE_MAX, check_name, clean_text, share_token_of
+from .planner import SIGNALS, STATUSES
+from .rules import LINK_MAX, MAX_SHORTLIST, NAME_MAX, NOTE_MAX, check_name, clean_text, share_token_of
 
 
 def _name(form, field) -> None:
@@ -63,6 +66,62 @@ class NoteForm(Form):
 
 class MoveForm(Form):
     direction = StringField(validators=[AnyOf(("up", "down"), message="Say whether to move up or down.")])
+
+
+class PlaceForm(Form):
+    """Move an entry a place up or down, to the top, the bottom, or the place typed (1 = first)."""
+
+    to = StringField(validators=[AnyOf(("up", "down", "top", "bottom", "number"), message="Say where to move it.")])
+    position = IntegerField(
+        "Place", validators=[Optional(), NumberRange(1, MAX_SHORTLIST, message=f"Type a place from 1 to {MAX_SHORTLIST}.")],
+        render_kw={"inputmode": "numeric", "min": 1, "max": MAX_SHORTLIST},
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.to.data == "number" and self.position.data is None:
+            self.position.errors = ["Type the place to move it to, a whole number."]
+            return False
+        return True
+
+    def first_error(self) -> str:
+        return next(error for errors in self.errors.values() for error in errors)
+
+
+INTERVIEW_FIRST, INTERVIEW_LAST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _interview_day(form, field) -> None:
+    """An ISO date (YYYY-MM-DD) or blank; anything else names the field and the form it wants."""
+    text = (field.raw_data or [""])[0].strip() if field.raw_data else ""
+    if not text:
+        field.data = None
+        return
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValidationError(f"“{text[:40]}” is not a date: give it as YYYY-MM-DD (for example 2026-11-14), or leave it blank.")
+    if not INTERVIEW_FIRST <= day <= INTERVIEW_LAST:
+        raise ValidationError(f"{day} is out of range: give a date from {INTERVIEW_FIRST.year} to {INTERVIEW_LAST.year}.")
+    field.data = day
+
+
+class PlanForm(Form):
+    """One entry's plan (contract section 7): exactly `status`, `signal` and `interview_on`."""
+
+    # Plain fields checked against the value lists; the template draws the <select>s from the same lists.
+    status = StringField("Status", validators=[AnyOf(STATUSES, message="choose one of: " + ", ".join(STATUSES.values()).lower() + ".")])
+    signal = StringField("Signal", validators=[AnyOf(SIGNALS, message="choose no signal, gold or silver.")])
+    interview_on = StringField("Interview date", validators=[_interview_day],
+                               description="YYYY-MM-DD, or blank", render_kw={"type": "date"})
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(field name, "Label: message") of every bad field, in the form's order."""
+        return [(name, f"{getattr(self, name).label.text}: {errors[0]}") for name, errors in self.errors.items()
+                if name != "csrf_token"]
 
 
 class ConfirmForm(Form):

@@ -241,14 +241,32 @@ def entry_items(shortlist):
 
 
 def edit_page(shortlist, token, status=200, **forms):
+    from .planner_routes import plan_context
+
     items = entry_items(shortlist)
     forms.setdefault("rename_form", RenameForm(name=shortlist.name))
     forms.setdefault("add_form", AddForm())
+    forms.setdefault("plan_forms", {})
+    forms.setdefault("plan_message", None)
     listed = {entry.program_code for entry, _ in items}
     tray_missing = [program.program_code for program in compare_tray() if program.program_code not in listed]
     page = render_template("shortlists/edit.html", shortlist=shortlist, token=token, items=items,
-                           tray_missing=tray_missing, max_entries=MAX_SHORTLIST, **forms)
+                           view=list_view(), tray_missing=tray_missing, max_entries=MAX_SHORTLIST,
+                           **plan_context(items), **forms)
     return private((page, status))
+
+
+def list_view() -> dict:
+    """The entries' filter and grouping from the address (`?status=applying`, `?group=status`)."""
+    from .planner import STATUSES
+
+    status = request.args.get("status", "")
+    view = {"status": status if status in STATUSES else "", "group": request.args.get("group") == "status",
+            "unknown_status": bool(status) and status not in STATUSES}
+    args = [(key, value) for key, value in (("status", view["status"]), ("group", "status" if view["group"] else ""))
+            if value]
+    view["query"] = ("?" + "&".join(f"{key}={value}" for key, value in args)) if args else ""
+    return view
 
 
 @bp.get("/shortlists/<token>")
@@ -261,13 +279,30 @@ def edit(token):
 def entries_answer(shortlist, token, message, status=200, moved=None, direction=None, removed_at=None):
     """After an edit: the list in place for htmx, else back to the page (at the entry)."""
     if partial_wanted():
+        from .planner_routes import plan_context
+
+        items = entry_items(shortlist)
         body = render_template("shortlists/_entries_update.html", shortlist=shortlist, token=token,
-                               items=entry_items(shortlist), editable=True, message=message,
-                               moved=moved, direction=direction, removed_at=removed_at)
+                               items=items, editable=True, message=message, view=list_view(),
+                               moved=moved, direction=direction, removed_at=removed_at,
+                               plan_forms={}, plan_message=None, **plan_context(items))
         return private((body, status))
     flash(message, "success" if status < 400 else "error")
     anchor = f"entry-{moved}" if moved else "entries"
-    return private(redirect(url_for("shortlists.edit", token=token, _anchor=anchor), 303))
+    return private(redirect(url_for("shortlists.edit", token=token, _anchor=anchor, **view_args()), 303))
+
+
+def view_args() -> dict:
+    """The list view of the address, to keep after an edit."""
+    view = list_view()
+    return {key: value for key, value in (("status", view["status"]), ("group", "status" if view["group"] else ""))
+            if value}
+
+
+def program_name(code: str) -> str:
+    """The name people read for a program code (the code itself once it is no longer listed)."""
+    program = store.programs_by_code(db.session, [code]).get(code)
+    return program.name if program else code
 
 
 @bp.post("/shortlists/<token>/name")
@@ -322,7 +357,7 @@ def move(token, code):
     direction = form.direction.data
     shortlist, rank = entry_action(token, code, lambda s: store.move(db.session, s, code, direction))
     total = len(store.entries(db.session, shortlist))
-    message = f"Moved {code} to place {rank} of {total}."
+    message = f"Moved {program_name(code)} to place {rank} of {total}."
     return entries_answer(shortlist, token, message, moved=code, direction=direction)
 
 
@@ -334,10 +369,11 @@ def note(token, code):
         if partial_wanted():
             return private((render_template("shortlists/_note_status.html", code=code, message=message, ok=False), 422))
         shortlist_or_404(token)
-        flash(f"The note for {code} was not saved: {message}", "error")
+        flash(f"The note on {program_name(code)} was not saved: {message}", "error")
         return private(redirect(url_for("shortlists.edit", token=token, _anchor=f"entry-{code}"), 303))
     entry_action(token, code, lambda s: store.set_note(db.session, s, code, form.note.data))
-    message = f"Note for {code} saved." if form.note.data else f"Note for {code} cleared."
+    name = program_name(code)
+    message = f"Note on {name} saved." if form.note.data else f"Note on {name} cleared."
     if partial_wanted():
         return private(render_template("shortlists/_note_status.html", code=code, message=message, ok=True))
     flash(message, "success")
@@ -348,8 +384,9 @@ def note(token, code):
 def remove(token, code):
     if not ConfirmForm().validate():
         abort(400)
+    name = program_name(code)
     shortlist, rank = entry_action(token, code, lambda s: store.remove(db.session, s, code))
-    return entries_answer(shortlist, token, f"Removed {code} from the list.", removed_at=rank)
+    return entries_answer(shortlist, token, f"Removed {name} from the list.", removed_at=rank)
 
 
 @bp.route("/shortlists/<token>/delete", methods=["GET", "POST"])
@@ -367,14 +404,15 @@ def delete(token):
 
 
 EXPORT_COLUMNS = ("rank", "program_code", "name", "institution", "city", "state", "program_type",
-                  "length_years", "positions_per_year", "listed", "note")
+                  "length_years", "positions_per_year", "listed", "note", "status", "signal", "interview_on")
 
 
 def csv_rows(items):
     yield EXPORT_COLUMNS
     for entry, program in items:
         known = [getattr(program, column) if program else "" for column in EXPORT_COLUMNS[2:9]]
-        yield [entry.rank, entry.program_code, *known, "yes" if program else "no longer listed", entry.note]
+        yield [entry.rank, entry.program_code, *known, "yes" if program else "no longer listed", entry.note,
+               entry.status, entry.signal, entry.interview_on.isoformat() if entry.interview_on else ""]
 
 
 @bp.get("/shortlists/<token>/shortlist.csv")
@@ -398,6 +436,11 @@ def shared(share_token):
     shortlist = store.by_share_token(db.session, share_token)
     if shortlist is None:
         abort(404)
-    page = render_template("shortlists/shared.html", shortlist=shortlist, items=entry_items(shortlist))
+    from .planner import counts_sentence, signal_use
+    from .planner_routes import cycle
+
+    items = entry_items(shortlist)
+    page = render_template("shortlists/shared.html", shortlist=shortlist, items=items,
+                           counts_sentence=counts_sentence(items), signal_use=signal_use(items, cycle()))
     response = private(page)
     return response

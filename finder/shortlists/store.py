@@ -153,3 +153,38 @@ def rename(session: Session, shortlist: Shortlist, name: str) -> None:
 
 def delete(session: Session, shortlist: Shortlist) -> None:
     session.delete(shortlist)
+
+
+def set_plan(session: Session, shortlist: Shortlist, code: str, status: str, signal: str, interview_on,
+             check_signal) -> tuple[ShortlistEntry, Program | None]:
+    """Set an entry's status, signal and interview date (contract section 7).
+
+    `check_signal(items, code, signal)` sees every entry as it is now, under the list's lock, and
+    raises to refuse (SignalLimit); then nothing is changed. LookupError if not on the list.
+    """
+    ordered = entries(session, shortlist)
+    entry = _entry(ordered, code)
+    programs = programs_by_code(session, [item.program_code for item in ordered])
+    check_signal([(item, programs.get(item.program_code)) for item in ordered], code, signal)
+    entry.status, entry.signal, entry.interview_on = status, signal, interview_on
+    return entry, programs.get(code)
+
+
+def place(session: Session, shortlist: Shortlist, code: str, position: int, among: set[str] | None = None) -> tuple[int, int]:
+    """Move an entry to `position` (1 = first; past either end = that end) among the entries of `among`.
+
+    The entries of `among` (all when None) are reordered within the places they hold, so the rest
+    of the list keeps its ranks: the rank order list reorders only its own programs. Returns the
+    entry's new position among them and how many they are. LookupError if not among them.
+    """
+    ordered = entries(session, shortlist)
+    chosen = [entry for entry in ordered if among is None or entry.program_code in among]
+    entry = _entry(chosen, code)
+    slots = [ordered.index(item) for item in chosen]
+    chosen.remove(entry)
+    position = max(1, min(position, len(chosen) + 1))
+    chosen.insert(position - 1, entry)
+    for slot, item in zip(slots, chosen):
+        ordered[slot] = item
+    _renumber(ordered)
+    return position, len(chosen)

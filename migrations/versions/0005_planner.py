@@ -4,11 +4,12 @@ Revision ID: 0005_planner
 Revises: 0004_program_fields
 Created: 2026-12-01
 
-Reserved so that work in parallel keeps one linear chain; filled in by the issue named above.
+Existing entries get the defaults of contract section 7: status `considering`, signal `none`,
+no interview date. The lengths are written out as they were when this revision was made.
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = '0005_planner'
 down_revision = '0004_program_fields'
@@ -17,8 +18,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("shortlist_entries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("status", sa.String(length=20), nullable=False, server_default="considering"))
+        batch_op.add_column(sa.Column("signal", sa.String(length=6), nullable=False, server_default="none"))
+        batch_op.add_column(sa.Column("interview_on", sa.Date(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("shortlist_entries", schema=None) as batch_op:
+        batch_op.drop_column("interview_on")
+        batch_op.drop_column("signal")
+        batch_op.drop_column("status")

@@ -68,12 +68,12 @@ def test_moving_keeps_focus_on_the_moved_programs_button(pages):
     saved_list(page)
     with htmx_done(page):
         page.get_by_role("button", name="Move down Larkspur University Diagnostic Radiology Residency").click()
-    expect(page.locator("#list-status")).to_have_text("Moved IRF-0001 to place 2 of 6.")
+    expect(page.locator("#list-status")).to_have_text("Moved Larkspur University Diagnostic Radiology Residency to place 2 of 6.")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Move down Larkspur University Diagnostic Radiology Residency"
     with htmx_done(page):
         page.keyboard.press("Enter")
-    expect(page.locator("#list-status")).to_have_text("Moved IRF-0001 to place 3 of 6.")
+    expect(page.locator("#list-status")).to_have_text("Moved Larkspur University Diagnostic Radiology Residency to place 3 of 6.")
     order = page.locator(".entry").evaluate_all("items => items.map(item => item.id)")
     assert order[:3] == ["entry-IRF-0002", "entry-IRF-0003", "entry-IRF-0001"]
 
@@ -84,7 +84,7 @@ def test_a_note_saves_in_place_and_says_so(pages):
     page.get_by_label("Private note on Larkspur University Integrated IR Residency").fill("Great <b>mentors</b>")
     with htmx_done(page):
         page.get_by_role("button", name="Save note on Larkspur University Integrated IR Residency").click()
-    expect(page.locator("#note-status-IRF-0002")).to_have_text("Note for IRF-0002 saved.")
+    expect(page.locator("#note-status-IRF-0002")).to_have_text("Note on Larkspur University Integrated IR Residency saved.")
     page.goto(address)
     assert page.get_by_label("Private note on Larkspur University Integrated IR Residency").input_value() == "Great <b>mentors</b>"
 
@@ -132,7 +132,7 @@ def test_removing_a_program_moves_focus_to_the_one_now_in_its_place(pages):
     saved_list(page)
     with htmx_done(page):
         page.get_by_role("button", name="Remove Larkspur University Integrated IR Residency from the list").click()
-    expect(page.locator("#list-status")).to_have_text("Removed IRF-0002 from the list.")
+    expect(page.locator("#list-status")).to_have_text("Removed Larkspur University Integrated IR Residency from the list.")
     assert page.evaluate("document.activeElement.textContent") == "Remove Larkspur University Independent IR Residency from the list"
     assert page.locator(".entry").count() == 5
 
