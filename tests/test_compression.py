@@ -79,6 +79,17 @@ def test_static_files_are_compressed_when_accepted(client, filename):
             assert len(response.data) < len(plain)
 
 
+@pytest.mark.parametrize("header", ["gzip;q=0", "gzip;q=0, br;q=0, zstd;q=0", "*;q=0"])
+def test_a_static_file_is_sent_plain_when_the_client_refuses_every_encoding_of_ours(client, header):
+    with client.get("/static/css/app.css") as response:
+        plain = response.data
+    with client.get("/static/css/app.css", headers={"Accept-Encoding": header}) as response:
+        assert response.status_code == 200
+        assert "Content-Encoding" not in response.headers
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert response.data == plain
+
+
 def test_a_compressed_static_file_is_revalidated_by_its_own_etag(client):
     with client.get("/static/css/app.css", headers={"Accept-Encoding": "gzip"}) as first:
         etag = first.headers["ETag"]

@@ -473,3 +473,40 @@ def test_two_browsers_assigning_the_last_gold_signal_at_once_stay_within_the_lim
         assert len(gold) == 6
         winner = next(e["program_code"] for e in gold if e["program_code"] in SIGNALING[5:7])
         assert plan(client, edit_path, winner, signal="none").status_code == 303
+
+
+# "Save to…" one of my shortlists (issue 14.14) -----------------------------------------------
+
+def test_save_to_appears_once_the_browser_has_a_shortlist_and_adds_the_program(client):
+    assert "Save to…" not in text(client.get("/programs"))
+    edit_path = make_list(client)
+    assert "Save to…" in text(client.get("/programs"))
+    detail = text(client.get("/programs/IRF-0009"))
+    assert 'id="save-to-list"' in detail and edit_path.rsplit("/", 1)[1] not in detail
+    list_id = re.search(r'<select id="save-to-list" name="list">\s*<option value="(\d+)">Top picks</option>', detail).group(1)
+    response = post(client, "/shortlists/save", {"code": "IRF-0009", "list": list_id, "next": "/programs/IRF-0009"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/programs/IRF-0009")
+    assert "(place 4 of 4)." in text(client.get("/programs/IRF-0009"))
+    assert order(client, edit_path)[-1] == "IRF-0009"
+    post(client, "/shortlists/save", {"code": "IRF-0009", "list": list_id, "next": "/programs"})
+    assert "is already on “Top picks”." in text(client.get("/programs"))
+    page = text(client.get("/shortlists/save?code=IRF-0010&next=/programs"))
+    assert "Save to “Top picks”" in page and edit_path.rsplit("/", 1)[1] not in page
+
+
+@pytest.mark.parametrize("data, words", [
+    ({"code": "NOPE", "list": "1"}, "No program has the code “NOPE”."),
+    ({"code": "IRF-0009", "list": "999"}, "this browser has no such shortlist"),
+    ({"code": "IRF-0009"}, "Choose one of your shortlists."),
+])
+def test_a_bad_save_to_gets_400_saying_why(client, data, words):
+    make_list(client)
+    response = post(client, "/shortlists/save", data)
+    assert response.status_code == 400 and words in text(response)
+
+
+def test_another_browsers_list_cannot_be_saved_to(demo_app, client):
+    make_list(client)
+    stranger = demo_app.test_client()
+    response = post(stranger, "/shortlists/save", {"code": "IRF-0009", "list": "1"})
+    assert response.status_code == 400

@@ -124,6 +124,14 @@ class PlanForm(Form):
                 if name != "csrf_token"]
 
 
+class SaveToForm(Form):
+    """Save one program to one of this browser's shortlists (`list` = the list's id, never its token)."""
+
+    code = HiddenField(validators=[InputRequired(message="No program was named."), Length(max=200)])
+    list = IntegerField("Shortlist", validators=[InputRequired(message="Choose one of your shortlists.")])
+    next = HiddenField(validators=[Optional(), Length(max=2000)])
+
+
 class ConfirmForm(Form):
     """A form with nothing but its CSRF token: remove an entry, delete the list."""
 
