@@ -29,7 +29,12 @@ def home():
     from .programs.routes import finder_index
     from .programs.search import Query
 
-    facets = finder_index().search(Query(), date.today()).facets
+    try:
+        facets = finder_index().search(Query(), date.today()).facets
+    except SQLAlchemyError:  # the database is away: the quick starts still work, without their numbers
+        log.exception("home page without program counts")
+        db.session.rollback()
+        facets = {"type": {}, "region": {}, "esir": {}}
     routes = [(value, label, facets["type"].get(value, 0), ROUTE_NOTES.get(value, "")) for value, label in PROGRAM_TYPES.items()]
     regions = [(value, label, facets["region"].get(value, 0)) for value, label in REGIONS.items()]
     return render_template("pages/home.html", routes=routes, regions=regions, esir=facets["esir"].get("1", 0))

@@ -70,3 +70,15 @@ def test_the_readme_says_how_to_create_an_admin_account_next_to_the_two_commands
     install = readme.split("## Install and run", 1)[1].split("\n## ", 1)[0]
     assert "make run" in install and "make test" in install
     assert ".venv/bin/flask admin create-user you@example.org" in install
+
+
+def test_the_home_page_still_works_without_its_numbers_when_the_database_is_gone(app_config, tmp_path, caplog):
+    from finder import create_app
+
+    (tmp_path / "missing").mkdir()  # a folder where the SQLite file should be: no connection opens
+    app = create_app(dict(app_config, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'missing'}"))
+    response = app.test_client().get("/")
+    page = unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert '<a href="/programs?type=integrated_ir"><strong>Integrated IR residency</strong> <span class="quick-starts__count"></span></a>' in page
+    assert "home page without program counts" in caplog.text

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from finder.extensions import db
+from finder.catalog.vocab import region_of
 from finder.models import Feature, Program
 
 from .conftest import load
@@ -714,3 +715,29 @@ def test_no_message_counts_with_a_plural_in_brackets():
     assert (plural(1, "problem"), plural(8, "problem"), plural(1204, "row")) == ("1 problem", "8 problems", "1,204 rows")
     sources = [p for p in (Path(__file__).parent.parent / "finder").rglob("*") if p.suffix in (".py", ".html")]
     assert not [str(p) for p in sources if "(s)" in p.read_text(encoding="utf-8")]
+
+
+def test_updates_and_links_written_in_one_statement_each_store_every_kind_of_value(app):
+    """The writer applies updates and feature links as one statement each (JSON rows, ids looked
+    up by the database): dates, yes/no, whole numbers, derived columns and links all arrive."""
+    from finder.catalog.tables import features, program_features, programs
+
+    assert load(app, ("features.csv", FEATURES)).ok
+    header = HEADER + ",esir_available,positions_per_year,data_verified_on,fellowships"
+    assert load(app, ("p.csv", programs_csv("P2,Beta Radiology,Beta Clinic,Austin,TX,diagnostic_radiology,5,no,,,",
+                                            header=header))).ok
+    with app.app_context():
+        before = db.session.execute(select(programs.c.updated_at)).scalar_one()
+    changed = load(app, ("p.csv", programs_csv(
+        "P2,Beta Radiology,Beta Clinic,Denver,CO,diagnostic_radiology,5,yes,4,2026-01-15,pediatric_ir;interventional_oncology",
+        header=header)), today=date(2026, 3, 1))
+    assert changed.ok and changed.files[0].updated == 1
+    with app.app_context():
+        row = db.session.execute(select(programs)).one()
+        assert (row.state, row.region, row.esir_available, row.positions_per_year, row.data_verified_on) == (
+            "CO", region_of("CO"), True, 4, date(2026, 1, 15))
+        assert row.updated_at >= before
+        slugs = db.session.scalars(
+            select(features.c.slug).join(program_features, program_features.c.feature_id == features.c.id)
+            .order_by(features.c.slug)).all()
+        assert slugs == ["interventional_oncology", "pediatric_ir"]

@@ -156,3 +156,37 @@ def test_the_standard_zip_codes_of_a_city_or_state_are_active_located_and_listed
     assert "77352" not in texas  # a standard code listed without coordinates
     assert all(places.zip_location(code) is not None for code in texas)
     assert places.zip_codes("TX", "Atlantis") == []
+
+
+def test_the_tables_read_a_state_at_a_time_are_those_of_all_the_records_at_once():
+    """places reads the ZIP data state by state (to keep zipcodes' 85 MB list out of memory);
+    the tables, the order of their lists and the array of ZIP code points are the same."""
+    import numpy as np
+    import zipcodes
+
+    from finder.catalog import places
+
+    every = zipcodes.list_all()
+    assert sorted({record["state"] for record in every}) == sorted(places.DATA_STATES)
+    by_state = places._build()
+    at_once = places._build(every)
+    assert by_state.zips == at_once.zips
+    assert by_state.cities == at_once.cities
+    assert by_state.standard == at_once.standard
+    assert by_state.names == at_once.names
+    assert np.array_equal(by_state.points, at_once.points, equal_nan=True)
+
+
+def test_zip_points_are_the_zip_locations():
+    import numpy as np
+
+    from finder.catalog import places
+
+    codes = ["02115", "00000", "9021", "x2115", None, "", "96201", "99950", "０２１１５", *places._data().zips][:5000]
+    points = places.zip_points(codes)
+    for code, (latitude, longitude) in zip(codes, points):
+        expected = places.zip_location(code) if code else None
+        if expected is None:
+            assert np.isnan(latitude) and np.isnan(longitude), code
+        else:
+            assert (latitude, longitude) == expected, code

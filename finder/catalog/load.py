@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
 from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
 from .csvfile import BrokenRecord, delimiter_name, open_text, other_delimiter, records
@@ -30,6 +30,7 @@ from .vocab import FEATURE_COLUMNS, region_of
 from .workbook import is_workbook, workbook_records
 
 CHUNK = 1000
+JSON_CHUNK = 5000  # new programs per statement of the writer (see prepare_writes)
 KNOWN_COLUMN_NAMES = frozenset(PROGRAM_COLUMN_NAMES) | frozenset(FEATURE_COLUMN_NAMES)
 MAX_CHANGES = 2000  # changed fields kept for a preview; the counts are always complete
 
@@ -143,6 +144,8 @@ def load_catalog(
         # Another change committed since the check: check again against it, without the lock.
         with read_snapshot(engine) as connection:
             plan = check_catalog(connection, sources, prune=prune, today=today)
+    writes = None  # noqa: F841 (the rows are written: free them before the index is built)
+    plan.new_programs, plan.changed_programs = {}, {}
     _refresh_statistics(engine, plan.results)
     from ..programs.search import publish_index
 
@@ -554,10 +557,9 @@ class Writes:
 
     new_features: list[dict]
     changed_features: list[tuple[int, dict]]
-    new_programs: object  # SQLite: one JSON text of rows; PostgreSQL: tuples for COPY
-    new_program_count: int
-    new_links: str | None  # JSON [[program_code, kind, slug], ...]
-    updates: list[tuple[tuple[str, ...], object]]  # (columns, JSON objects or executemany rows)
+    new_programs: list  # chunks of rows: SQLite, JSON texts; PostgreSQL, lists of tuples for COPY
+    new_links: list[str]  # chunks: JSON [[program_code, kind, slug], ...]
+    updates: list[tuple[tuple[str, ...], str]]  # (columns, JSON [{"id": ..., column: value}, ...])
     relinked: dict[str, list[int]]  # kind -> programs whose links of that kind are replaced
     changed_links: str | None  # JSON [[program_id, kind, slug], ...]
     removed_programs: list[int]
@@ -570,40 +572,46 @@ def prepare_writes(plan: Plan, dialect: str, now=None) -> Writes:
     sqlite = dialect == "sqlite"
     store = _json_value if sqlite else (lambda value: value)
     stamp = store(now)
-    rows = []
-    links = []
-    for new in plan.new_programs.values():
-        row = list(new[:_STORED])
-        for position in _DATES:
-            row[position] = store(row[position])
-        rows.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
-        code = new[_CODE]
-        for column, slugs in zip(FEATURE_COLUMNS.values(), new[_STORED:]):
-            kind = _LIST_KINDS[column]
-            links.extend((code, kind, slug) for slug in sorted(slugs))
+    new_programs, new_links = [], []
+    # In chunks, each encoded as soon as it is made, and taken out of the plan (which is of no
+    # more use once encoded: a load that must check again makes a new one): a whole file's rows
+    # as tuples and as JSON at once, and SQLite's parse of one JSON text of them, would add
+    # a third to a 100,000-row import's peak memory.
+    planned, plan.new_programs = plan.new_programs, {}
+    codes = list(planned)
+    for start in range(0, len(codes), JSON_CHUNK):
+        chunk = [planned.pop(code) for code in codes[start:start + JSON_CHUNK]]
+        rows, links = [], []
+        for new in chunk:
+            row = list(new[:_STORED])
+            for position in _DATES:
+                row[position] = store(row[position])
+            rows.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
+            code = new[_CODE]
+            for column, slugs in zip(FEATURE_COLUMNS.values(), new[_STORED:]):
+                kind = _LIST_KINDS[column]
+                links.extend((code, kind, slug) for slug in sorted(slugs))
+        new_programs.append(json.dumps(rows, separators=(",", ":")) if sqlite else rows)
+        if links:
+            new_links.append(json.dumps(links, separators=(",", ":")))
     groups: dict[tuple[str, ...], list[dict]] = {}
     relinked: dict[str, list[int]] = {}
     changed_links = []
     for program_id, values in plan.changed_programs.items():
         row = _program_row({c: v for c, v in values.items() if c not in _LIST_KINDS}, now)
         groups.setdefault(tuple(sorted(row)), []).append(
-            {"id": program_id, **{c: store(v) for c, v in row.items()}}
+            {"id": program_id, **{c: _json_value(v) for c, v in row.items()}}
         )
         for column, kind in _LIST_KINDS.items():
             if column in values:
                 relinked.setdefault(kind, []).append(program_id)
                 changed_links.extend((program_id, kind, slug) for slug in sorted(values[column]))
-    if sqlite:
-        updates = [(columns, json.dumps(group, separators=(",", ":"))) for columns, group in groups.items()]
-    else:
-        updates = [(columns, [{"b_id": r["id"], **{f"b_{c}": r[c] for c in columns}} for r in group])
-                   for columns, group in groups.items()]
+    updates = [(columns, json.dumps(group, separators=(",", ":"))) for columns, group in groups.items()]
     return Writes(
         new_features=list(plan.new_features.values()),
         changed_features=list(plan.changed_features.items()),
-        new_programs=json.dumps(rows, separators=(",", ":")) if sqlite else rows,
-        new_program_count=len(rows),
-        new_links=json.dumps(links, separators=(",", ":")) if links else None,
+        new_programs=new_programs,
+        new_links=new_links,
         updates=updates,
         relinked=relinked,
         changed_links=json.dumps(changed_links, separators=(",", ":")) if changed_links else None,
@@ -620,25 +628,25 @@ def write_plan(connection: Connection, plan: Plan) -> int:
 def write_prepared(connection: Connection, writes: Writes) -> int:
     """Apply prepared `Writes` inside the caller's locked transaction; return the new version.
 
-    A fixed number of statements for each kind of change, whatever the number of rows.
+    A fixed number of statements for each kind of change and each JSON_CHUNK rows of it.
     """
     sqlite = connection.dialect.name == "sqlite"
     if writes.new_features:
         connection.execute(insert(features), writes.new_features)
     for feature_id, values in writes.changed_features:
         connection.execute(update(features).where(features.c.id == feature_id).values(**values))
-    if writes.new_program_count:
-        columns = (*_INSERT_COLUMNS, "created_at", "updated_at")
+    columns = (*_INSERT_COLUMNS, "created_at", "updated_at")
+    picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+    for chunk in writes.new_programs:
         if sqlite:
-            picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
             connection.execute(
                 text(f"INSERT INTO programs ({', '.join(columns)}) SELECT {picked} FROM json_each(:rows)"),
-                {"rows": writes.new_programs},
+                {"rows": chunk},
             )
         else:
-            _copy_rows(connection, programs, columns, writes.new_programs)
-    if writes.new_links:
-        _link(connection, writes.new_links, by="code")
+            _copy_rows(connection, programs, columns, chunk)
+    for chunk in writes.new_links:
+        _link(connection, chunk, by="code")
     for columns, rows in writes.updates:
         if sqlite:
             assignments = ", ".join(f"{c} = json_extract(j.value, '$.{c}')" for c in columns)
@@ -647,10 +655,13 @@ def write_prepared(connection: Connection, writes: Writes) -> int:
                      "WHERE programs.id = json_extract(j.value, '$.id')"),
                 {"rows": rows},
             )
-        else:
-            statement = (update(programs).where(programs.c.id == bindparam("b_id"))
-                         .values({c: bindparam(f"b_{c}") for c in columns}))
-            connection.execute(statement, rows)
+        else:  # the JSON objects as rows of the programs table's type: each value cast to its column's
+            assignments = ", ".join(f"{c} = j.{c}" for c in columns)
+            connection.execute(
+                text(f"UPDATE programs AS p SET {assignments} "
+                     "FROM json_populate_recordset(NULL::programs, CAST(:rows AS json)) AS j WHERE p.id = j.id"),
+                {"rows": rows},
+            )
     for kind, program_ids in writes.relinked.items():
         kind_ids = select(features.c.id).where(features.c.kind == kind).scalar_subquery()
         for chunk in _chunks(program_ids, CHUNK):

@@ -1,9 +1,11 @@
 """Places: the app's ZIP data, program locations and distances (contract section 3, "Places").
 
 The ZIP data is the `zipcodes` package (pinned in requirements.txt), read offline: nothing
-is fetched at run time. Its 42,000-odd records are turned into two lookup tables the first
+is fetched at run time. Its 42,000-odd records are turned into lookup tables the first
 time any function here needs them (once per process, about a second), then every lookup is
-a dictionary read:
+a dictionary read (or, for many programs at once, `zip_points`, an array read). The records
+are read one state at a time (`zipcodes.filter_by`), never all at once: `zipcodes.list_all()`
+holds about 85 MB of dicts for the life of the process, where the tables need a few.
 
 - a ZIP code's location is its latitude and longitude in the data;
 - a city's location is the mean latitude and longitude of the *active* ZIP codes the data
@@ -51,20 +53,35 @@ class _Tables:
     cities: dict[tuple[str, str], Location]  # (state, city_key) -> mean of its active ZIP codes
     standard: dict[tuple[str, str], list[str]]  # (state, city_key or "") -> active standard ZIP codes
     names: dict[str, tuple[str, str]]  # ZIP code -> (city, state) as the data writes them
+    points: np.ndarray  # row int(ZIP code): (latitude, longitude), NaN where `zips` has None or nothing
+
+
+# Every state (USPS code) the ZIP data has records for, in the order of its records
+# (tests/test_places.py checks that these are all of them, record for record).
+DATA_STATES = (
+    "AA AE AK AL AP AR AS AZ CA CO CT DC DE FL FM GA GU HI IA ID IL IN KS KY LA MA MD ME MH MI MN MO "
+    "MP MS MT NC ND NE NH NJ NM NV NY OH OK OR PA PR PW RI SC SD TN TX UT VA VI VT WA WI WV WY"
+).split()
+
+
+def _records():
+    """The ZIP data's records, a state at a time (see the module docstring)."""
+    from zipcodes import filter_by  # imported here: only the first lookup pays for it
+
+    for state in DATA_STATES:
+        yield from filter_by(state=state)
 
 
 _tables: _Tables | None = None
 _lock = threading.Lock()
 
 
-def _build() -> _Tables:
-    from zipcodes import list_all  # imported here: only the first lookup pays for it
-
+def _build(records=None) -> _Tables:
     zips: dict[str, Location | None] = {}
     sums: dict[tuple[str, str], list[float]] = {}
     standard: dict[tuple[str, str], list[str]] = {}
     names: dict[str, tuple[str, str]] = {}
-    for record in list_all():
+    for record in _records() if records is None else records:
         names[record["zip_code"]] = (record["city"], record["state"])
         latitude, longitude = float(record["lat"]), float(record["long"])
         located = not (latitude == 0 and longitude == 0)
@@ -79,7 +96,12 @@ def _build() -> _Tables:
                 standard.setdefault(key, []).append(record["zip_code"])
                 standard.setdefault((record["state"], ""), []).append(record["zip_code"])
     cities = {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
-    return _Tables(zips, cities, standard, names)
+    points = np.full((100_000, 2), np.nan)
+    for code, where in zips.items():
+        if where is not None:
+            points[int(code)] = where
+    points.setflags(write=False)
+    return _Tables(zips, cities, standard, names, points)
 
 
 def _data() -> _Tables:
@@ -149,6 +171,18 @@ def nearest_zip(latitude: float, longitude: float) -> str | None:
         elif low == 0 and high == len(codes):
             return None
         band *= 2
+
+
+def zip_points(zip_codes: list) -> np.ndarray:
+    """(latitude, longitude) of each of many ZIP codes, as `zip_location` gives them (NaN for None)."""
+    rows = np.fromiter(
+        (int(code) if code and len(code) == 5 and code.isascii() and code.isdigit() else -1 for code in zip_codes),
+        dtype=np.int64, count=len(zip_codes),
+    )
+    found = np.full((len(zip_codes), 2), np.nan)
+    valid = rows >= 0
+    found[valid] = _data().points[rows[valid]]
+    return found
 
 
 def program_location(zip_code: str | None, city: str, state: str) -> Location | None:

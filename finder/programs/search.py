@@ -303,13 +303,15 @@ class ProgramIndex:
         return matrix
 
     def _build_locations(self, zip_codes, cities, states) -> None:
-        """Each program's latitude and longitude in degrees (NaN: no location), contract "Places"."""
+        """Each program's latitude and longitude in degrees (NaN: no location), contract "Places":
+        `places.program_location` of each, the ZIP codes' looked up all at once."""
+        points = places.zip_points(list(zip_codes))
+        latitude, longitude = points[:, 0].copy(), points[:, 1].copy()
         memo: dict[tuple, places.Location | None] = {}
-        latitude = np.full(self.size, np.nan)
-        longitude = np.full(self.size, np.nan)
-        for row, key in enumerate(zip(zip_codes, cities, states)):
+        for row in np.flatnonzero(np.isnan(latitude)).tolist():  # no ZIP code location: the city's
+            key = (cities[row], states[row])
             if key not in memo:
-                memo[key] = places.program_location(*key)
+                memo[key] = places.city_location(*key)
             if (found := memo[key]) is not None:
                 latitude[row], longitude[row] = found
         self.latitude, self.longitude = latitude, longitude

@@ -146,3 +146,23 @@ def test_arrow_keys_move_between_state_tiles_and_space_ticks_one(pages):
     # The table alternative stays.
     page.get_by_text("Programs by state, as a table").click()
     assert page.locator(".state-table table tbody tr").count() == 52
+
+
+def test_a_chip_clicked_while_the_form_is_still_searching_is_not_lost(pages):
+    page = pages.open("/programs?type=integrated_ir", 1280)
+    held = []
+
+    def hold_first_update(route):
+        if route.request.headers.get("hx-request") and not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/programs\?"), hold_first_update)
+    page.get_by_role("checkbox", name=re.compile(r"^Northeast")).check()
+    page.wait_for_function("() => !!document.querySelector('#finder-busy.htmx-request')")
+    page.get_by_role("link", name="Clear all filters").click()
+    held[0].continue_()
+    settled_at(page, re.compile(r"/programs\??$"))
+    assert page.locator("a.chip").count() == 0
+    assert not page.get_by_role("checkbox", name=re.compile(r"^Northeast")).is_checked()

@@ -21,7 +21,7 @@
     // would only hold up, in the queue, the link you clicked to leave the box.
     var form = event.detail.elt;
     var asked = new URLSearchParams(parameters.entries ? Array.from(parameters.entries()) : Object.entries(parameters));
-    if (!form.classList.contains("htmx-request") && asked.toString() === new URLSearchParams(location.search).toString()) {
+    if (!document.querySelector("#finder-busy.htmx-request") && asked.toString() === new URLSearchParams(location.search).toString()) {
       event.preventDefault();
     }
   });
@@ -117,4 +117,28 @@
   });
   document.addEventListener("DOMContentLoaded", rove);
   document.addEventListener("htmx:afterSettle", rove);
+})();
+
+// A chip, "clear all", advice or paging link clicked while the form's request is on its way:
+// htmx would queue the link's request behind it (hx-sync) and then drop it, as the answer
+// replaces the link. Hold the click instead and make it again on the link's successor once the
+// answer is in (or load its address when the new results have no such link).
+(function () {
+  "use strict";
+  var LINKS = "#finder-results [hx-boost] a[href]";
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(LINKS) : null;
+    var form = document.getElementById("finder");
+    if (!link || !form || !document.querySelector("#finder-busy.htmx-request")) return;  // the indicator carries the class
+    event.preventDefault();
+    event.stopPropagation();
+    var href = link.getAttribute("href"), text = link.textContent.trim();
+    document.addEventListener("htmx:afterSettle", function () {
+      var links = Array.prototype.slice.call(document.querySelectorAll(LINKS));
+      var again = links.filter(function (a) { return a.getAttribute("href") === href; })[0] ||
+        links.filter(function (a) { return a.textContent.trim() === text; })[0];
+      if (again) again.click(); else window.location.assign(href);
+    }, { once: true });
+  }, true);
 })();
