@@ -34,7 +34,9 @@ def test_the_api_page_is_accessible_and_its_examples_scroll_in_their_own_boxes(p
     if box.evaluate("el => el.scrollWidth > el.clientWidth"):
         box.press("ArrowRight")
         box.press("ArrowRight")
-        assert box.evaluate("el => el.scrollLeft") > 0
+        # Chromium scrolls for an arrow key with an animation: wait for the box's own state,
+        # which a busy machine reaches later (read at once, it was still 0 in CI).
+        page.wait_for_function("el => el.scrollLeft > 0", arg=box.element_handle(), timeout=10_000)
 
 
 def test_the_api_page_is_reached_from_every_page_footer(pages):
