@@ -7,7 +7,6 @@ As `near` such a code is a bad value, with a message that says why.
 Coordinates expected here come straight from the `zipcodes` package's records.
 """
 
-import math
 
 import pytest
 import zipcodes
@@ -16,6 +15,7 @@ from finder.catalog import schema
 from finder.catalog.problems import Invalid
 
 from .conftest import load
+from .test_finder_places import city_point, miles
 
 FEATURES = "kind,slug,label\nfellowship,oncology,Interventional oncology\n"
 HEADER = "program_code,name,institution,city,state,program_type,length_years,zip_code\n"
@@ -28,15 +28,6 @@ def record(code: str) -> dict:
     return found
 
 
-def city_mean(city: str, state: str) -> tuple[float, float]:
-    found = [r for r in zipcodes.filter_by(city=city, state=state) if r["active"] and float(r["lat"]) != 0]
-    return sum(float(r["lat"]) for r in found) / len(found), sum(float(r["long"]) for r in found) / len(found)
-
-
-def miles(a, b) -> float:
-    (lat1, lon1), (lat2, lon2) = [(math.radians(x), math.radians(y)) for x, y in (a, b)]
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 3958.8 * math.asin(math.sqrt(h))
 
 
 @pytest.mark.parametrize("code", ["46245", "09001"])
@@ -66,8 +57,8 @@ def test_such_programs_load_and_are_placed_by_their_city_and_state(app):
     found = {p["program_code"]: p for p in client.get("/api/programs?near=02108").json["results"]}
     assert found["P1"]["zip_code"] == "46245" and found["P2"]["zip_code"] == "09001"
     boston = (float(record("02108")["lat"]), float(record("02108")["long"]))
-    assert found["P1"]["distance_miles"] == round(miles(boston, city_mean("Indianapolis", "IN")), 1)
-    assert found["P2"]["distance_miles"] == round(miles(boston, city_mean("Boston", "MA")), 1)
+    assert found["P1"]["distance_miles"] == round(miles(boston, city_point("Indianapolis", "IN")), 1)
+    assert found["P2"]["distance_miles"] == round(miles(boston, city_point("Boston", "MA")), 1)
     assert client.get("/programs?near=02108").status_code == 200
 
 
