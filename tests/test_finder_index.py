@@ -5,6 +5,7 @@ transaction; every app process (gunicorn worker, instance) loads it on its next 
 instead of building its own. These tests guard that mechanism, not its speed (bench/ does).
 """
 
+import io
 from datetime import date
 
 import numpy as np
@@ -317,3 +318,21 @@ def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(ca
 def test_a_built_index_has_the_layout_of_an_empty_one(catalog_app):
     with catalog_app.app_context():
         assert ProgramIndex.load(db.session).layout() == search._empty_index().layout()
+
+
+def test_the_stored_index_reads_back_the_same_bytes_in_binary_as_in_text(catalog_app):
+    """PostgreSQL's binary result format (a bytea as is, not as hex) changes nothing but the cost."""
+    with catalog_app.app_context():
+        query = select(finder_index.c.data)
+        binary = db.session.execute(query, execution_options={search.BINARY_RESULTS: True}).scalar_one()
+        text = db.session.execute(query).scalar_one()
+    assert bytes(binary) == bytes(text) and len(binary) > 1000
+
+
+def test_the_stored_index_keeps_the_feature_rows_once_as_bits(catalog_app):
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    with np.load(io.BytesIO(built.to_bytes())) as stored:
+        assert "has_feature" not in stored.files and "feature_bits" in stored.files
+    loaded = ProgramIndex.from_bytes(built.to_bytes())
+    assert loaded.has_feature.dtype == bool and np.array_equal(loaded.has_feature, built.has_feature)
