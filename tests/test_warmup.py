@@ -4,6 +4,8 @@ connection crosses the fork. The timing is bench/'s; these guard the mechanism."
 
 import runpy
 
+import pytest
+
 from sqlalchemy import event
 
 from finder import create_app
@@ -15,6 +17,20 @@ from .instances import ROOT
 from .test_finder_index import api_codes, catalog_app, catalog_version  # noqa: F401 - fixture
 
 GUNICORN_CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+@pytest.fixture
+def new_app(app_config):
+    """Makes a new process's worth of the app; closes its connections afterwards."""
+    apps = []
+
+    def make():
+        apps.append(create_app(app_config))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        forget_connections(app, close=True)
 
 
 def counted_statements(app) -> list[str]:
@@ -39,8 +55,8 @@ def test_the_shipped_gunicorn_config_preloads_the_app():
     assert GUNICORN_CONF["preload_app"] is True
 
 
-def test_a_warmed_app_answers_its_first_finder_request_from_the_index_it_loaded(catalog_app, app_config):
-    app = create_app(app_config)
+def test_a_warmed_app_answers_its_first_finder_request_from_the_index_it_loaded(catalog_app, new_app):
+    app = new_app()
     server = Preloaded(app)
     GUNICORN_CONF["when_ready"](server)
     assert server.lines == [f"Warmed up: the finder index of catalog version {catalog_version(catalog_app)} is loaded"]
@@ -49,8 +65,8 @@ def test_a_warmed_app_answers_its_first_finder_request_from_the_index_it_loaded(
     assert not [s for s in statements if "finder_index" in s]  # no load: the version read and the rows only
 
 
-def test_the_warm_up_leaves_no_connection_in_the_pool_for_a_fork_to_inherit(catalog_app, app_config):
-    app = create_app(app_config)
+def test_the_warm_up_leaves_no_connection_in_the_pool_for_a_fork_to_inherit(catalog_app, new_app):
+    app = new_app()
     opened, closed = [], []
     with app.app_context():
         event.listen(db.engine, "connect", lambda dbapi, record: opened.append(dbapi))
@@ -59,8 +75,8 @@ def test_the_warm_up_leaves_no_connection_in_the_pool_for_a_fork_to_inherit(cata
     assert opened and sorted(map(id, opened)) == sorted(map(id, closed))
 
 
-def test_a_forked_worker_never_uses_a_connection_the_master_pooled(catalog_app, app_config):
-    app = create_app(app_config)
+def test_a_forked_worker_never_uses_a_connection_the_master_pooled(catalog_app, new_app):
+    app = new_app()
     with app.app_context():
         with db.engine.connect() as connection:
             masters = connection.connection.dbapi_connection  # now pooled, as if the master kept it
@@ -70,8 +86,8 @@ def test_a_forked_worker_never_uses_a_connection_the_master_pooled(catalog_app, 
     masters.close()
 
 
-def test_without_preload_each_worker_warms_itself(catalog_app, app_config):
-    app = create_app(app_config)
+def test_without_preload_each_worker_warms_itself(catalog_app, new_app):
+    app = new_app()
     worker = Preloaded(app, preload=False)
     GUNICORN_CONF["when_ready"](worker)  # the master has no app to warm
     assert worker.lines == [] and "finder_index" not in app.extensions.get("finder", {})
@@ -79,12 +95,11 @@ def test_without_preload_each_worker_warms_itself(catalog_app, app_config):
     assert app.extensions["finder"]["finder_index"].version == catalog_version(catalog_app)
 
 
-def test_a_warm_up_that_fails_leaves_the_work_to_the_first_request(app_config, monkeypatch):
-    app = create_app(app_config)
+def test_a_warm_up_that_fails_leaves_the_work_to_the_first_request(new_app, monkeypatch):
+    app = new_app()
 
     def broken(*args, **kwargs):
         raise RuntimeError("the database is away")
 
     monkeypatch.setattr(search, "read_version", broken)
     assert "first request" in warm_up(app)
-    forget_connections(app)

@@ -179,9 +179,14 @@ def zip_points(zip_codes: list) -> np.ndarray:
         (int(code) if code and len(code) == 5 and code.isascii() and code.isdigit() else -1 for code in zip_codes),
         dtype=np.int64, count=len(zip_codes),
     )
-    found = np.full((len(zip_codes), 2), np.nan)
-    valid = rows >= 0
-    found[valid] = _data().points[rows[valid]]
+    return zip_number_points(rows)
+
+
+def zip_number_points(numbers: np.ndarray) -> np.ndarray:
+    """`zip_points` of ZIP codes given as their numbers (-1: none)."""
+    found = np.full((len(numbers), 2), np.nan)
+    valid = numbers >= 0
+    found[valid] = _data().points[numbers[valid]]
     return found
 
 
