@@ -208,7 +208,8 @@ def zip_number_points(numbers: np.ndarray) -> np.ndarray:
     """`zip_points` of ZIP codes given as their numbers (-1: none)."""
     found = np.full((len(numbers), 2), np.nan)
     valid = numbers >= 0
-    found[valid] = _data().points[numbers[valid]]
+    if valid.any():  # else the ZIP data is not needed (a process serving a stored index never loads it)
+        found[valid] = _data().points[numbers[valid]]
     return found
 
 
