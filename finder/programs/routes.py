@@ -4,6 +4,7 @@ from flask import current_app, g, make_response, render_template, request
 from sqlalchemy import select
 
 from ..catalog.schema import PROGRAM_CODE
+from ..catalog.tables import programs
 from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..extensions import db
 from ..models import Program
@@ -29,6 +30,15 @@ def programs_by_id(ids: list[int]) -> list[Program]:
     return [found[i] for i in ids if i in found]
 
 
+def result_rows(ids: list[int]) -> list:
+    """The rows of `ids` (every column of the programs table), in that order, in one statement:
+    plain rows, not ORM objects, which cost twice as much for a page of results."""
+    if not ids:
+        return []
+    found = {row.id: row for row in db.session.execute(select(programs).where(programs.c.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 def wants_partial() -> bool:
     """An htmx update of the form; boosted links and history restores get the full page."""
     return bool(request.htmx and not request.htmx.history_restore_request and not request.htmx.boosted)
@@ -45,7 +55,7 @@ def index():
     if form.validate():
         query = form.query()
         result = index.search(query, context["today"])
-        context.update(query=query, result=result, programs=programs_by_id(result.ids),
+        context.update(query=query, result=result, programs=result_rows(result.ids),
                        badges=index.slugs_by_program(result.ids))
     else:
         context["error"] = form.page_error()

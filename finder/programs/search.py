@@ -606,30 +606,50 @@ class ProgramIndex:
         A one-of-these group (type, state, region, visa, intern year, interview format) is counted
         without its own filter (ticking one more of its options widens it); features and the
         yes-only flags are counted with the option added to everything else.
-        """
-        facets = {}
-        groups = [(name, codes, choice_codes(name)) for name, codes in self.codes.items()]
-        for name, column, codes in [*groups, ("region", self.region, REGION_CODES)]:
-            base = self._combine(masks, skip=name) if name in masks else matching
-            counts = np.bincount(column[base] + 1, minlength=len(codes) + 1)[1:]  # -1 (blank) counts nowhere
-            facets[name] = dict(zip(codes, counts.tolist()))
-        base = self._combine(masks, skip="visa") if "visa" in masks else matching
-        facets["visa"] = {code: int(np.count_nonzero(base & column)) for code, column in self.visa.items()}
-        for name, flag in self.flags.items():
-            facets[name] = {"1": int(np.count_nonzero(matching & flag))}
-        per_feature = self._feature_counts(matching)
-        for kind in FEATURE_KINDS:
-            facets[kind] = {f.slug: per_feature[i] for i, f in enumerate(self.features) if f.kind == kind}
-        return facets
 
+        Every option is a row of packed bits (`_facet_table`, once per index); all of them are
+        AND-ed with the packed match mask and counted in one pass, then the rows of each group
+        with a filter of its own again, with that group's filter left out.
+        """
+        table = self._facet_table()
+        counts = _bit_counts(table.bits, matching)
+        for name, (start, stop) in table.spans.items():
+            if name in masks and name in table.widened:
+                counts[start:stop] = _bit_counts(table.bits[start:stop], self._combine(masks, skip=name))
+        values = counts.tolist()
+        return {name: dict(zip(table.keys[name], values[start:stop])) for name, (start, stop) in table.spans.items()}
+
+    def _facet_table(self) -> FacetTable:
+        """The options of every facet as rows of packed bits, worked out once per index (per process)."""
+        found = getattr(self, "_facet_rows", None)
+        if found is None:
+            rows, spans, keys = [], {}, {}
+
+            def add(name: str, option_keys: list[str], option_rows) -> None:
+                spans[name] = (len(rows), len(rows) + len(option_keys))
+                keys[name] = option_keys
+                rows.extend(option_rows)
+
+            groups = [(name, codes, choice_codes(name)) for name, codes in self.codes.items()]
+            for name, column, codes in [*groups, ("region", self.region, REGION_CODES)]:
+                add(name, list(codes), (column == i for i in range(len(codes))))
+            add("visa", list(self.visa), self.visa.values())
+            for name, flag in self.flags.items():
+                add(name, ["1"], [flag])
+            for kind in FEATURE_KINDS:
+                chosen = [i for i, f in enumerate(self.features) if f.kind == kind]
+                add(kind, [self.features[i].slug for i in chosen], (self.has_feature[i] for i in chosen))
+            matrix = np.array(rows, dtype=bool).reshape(len(rows), self.size)
+            widened = frozenset([*self.codes, "region", "visa"])
+            found = self._facet_rows = FacetTable(_pack_rows(matrix), spans, keys, widened)
+        return found
 
     def _feature_counts(self, matching: np.ndarray) -> list[int]:
         """How many of the `matching` rows have each feature, all features in one pass: the
         feature rows and the mask as packed bits, AND-ed and counted 64 bits at a time."""
         if not len(self.features):
             return []
-        bits = _packed(matching[np.newaxis, :])
-        return np.bitwise_count(self.feature_bits & bits).sum(axis=1, dtype=np.int64).tolist()
+        return _bit_counts(self.feature_bits, matching).tolist()
 
     def slugs_by_program(self, ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
         """The feature slugs of some programs, by id and kind (sorted)."""
@@ -649,6 +669,31 @@ def _packed(rows: np.ndarray) -> np.ndarray:
     if padding:
         packed = np.pad(packed, ((0, 0), (0, padding)))
     return packed.view(np.uint64)
+
+
+@dataclass(frozen=True)
+class FacetTable:
+    """Every facet option as a row of packed bits (`bits`); `spans[name]` the rows of a facet,
+    `keys[name]` their option values, `widened` the facets counted without their own filter."""
+
+    bits: np.ndarray
+    spans: dict[str, tuple[int, int]]
+    keys: dict[str, list[str]]
+    widened: frozenset[str]
+
+
+def _pack_rows(rows: np.ndarray) -> np.ndarray:
+    """Boolean rows as bits in 64-bit words, zero-padded (as `_packed`, without np.pad's cost)."""
+    words = -(-rows.shape[1] // 64)
+    out = np.zeros((rows.shape[0], words * 8), dtype=np.uint8)
+    out[:, :-(-rows.shape[1] // 8)] = np.packbits(rows, axis=1)
+    return out.view(np.uint64)
+
+
+def _bit_counts(bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """For each row of packed `bits`: how many of its set bits `mask` (booleans) has too."""
+    packed = _pack_rows(mask[np.newaxis, :])[0]
+    return np.bitwise_count(bits & packed).sum(axis=1, dtype=np.int64)
 
 
 def _fold_all(texts) -> list[str]:
@@ -731,7 +776,7 @@ def _driver_rows(connection, statement) -> list[tuple]:
 
 _FORMAT = "2"  # bump when an attribute keeps its name and kind but changes its meaning
 # Rebuilt by _set_features; per-process caches (the last origins, the map's layout).
-_DERIVED = ("feature_by_key", "feature_row", "_origins", "_map")
+_DERIVED = ("feature_by_key", "feature_row", "_origins", "_map", "_facet_rows")
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)

@@ -560,3 +560,89 @@ def map_summary(view: MapView) -> str:
         text += (f"; {_programs(view.not_drawn)} not on the map (no known location, or a place outside "
                  "the states, DC and Puerto Rico)")
     return text + "."
+
+
+# The results list and the option counts, written here rather than as template loops: a page
+# of results and a hundred counts took most of a finder response's rendering (docs/performance.md).
+
+_SEP = " \u00b7 "
+_BADGE_KINDS = ("fellowship", "research", "mentorship")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def result_items(programs, badges, index: ProgramIndex, query: Query, result, today: date, tray_codes,
+                 has_shortlists: bool, tray_note, save_to_url: str | None) -> Markup:
+    """The `<li>` of each result, byte for byte what `_results.html`'s loop with the shortlists'
+    `_compare_button.html`, `_save_to_link.html` and `_compare_note.html` gave (tests/test_finder_render.py
+    renders those templates beside it). `programs` are rows with the programs table's columns;
+    `save_to_url` is the "Save to…" address with `__code__` for the program code."""
+    in_tray = set(tray_codes)
+    near, want, sort = bool(query.near), bool(query.want), query.sort
+    labels = {key: escape(f.label) for key, f in index.feature_by_key.items()}
+    parts = []
+    for program in programs:
+        code = program.program_code
+        e_code, e_name = escape(code), escape(program.name)
+        line = [f'\n<li><h3><a href="{escape(program_url(code))}">{e_name}</a></h3><p>{escape(program.institution)}'
+                f'{_SEP}{escape(program.city)}, {escape(program.state)}']
+        if near:
+            line.append(f"{_SEP}<strong>{escape(miles(result.distances[program.id]))}</strong>")
+        years = program.length_years
+        line.append(f"</p><p>{escape(PROGRAM_TYPES[program.program_type])}{_SEP}{years} yr{'' if years == 1 else 's'}")
+        if program.positions_per_year is not None:
+            line.append(f"{_SEP}{_plural(program.positions_per_year, 'position')}/yr")
+        if program.esir_available:
+            line.append(f"{_SEP}ESIR")
+        if program.research_months is not None:
+            line.append(f"{_SEP}{program.research_months} research mo")
+        if fact := sorted_fact(program, sort):
+            line.append(f"{_SEP}{escape(fact)}")
+        if program.data_verified_on:
+            line.append(f"{_SEP}{escape(verified_ago(program.data_verified_on, today))}</p>")
+        else:
+            line.append(f'{_SEP}<span class="stale">never verified</span></p>')
+        slugs = badges[program.id]
+        shown = (slugs["fellowship"] + slugs["research"] + slugs["mentorship"])[:3]
+        if shown:
+            spans = "".join(f"<span>{labels[(kind, slug)]}</span> " for kind in _BADGE_KINDS
+                            for slug in slugs[kind] if slug in shown)
+            line.append(f"<p>{spans}</p>")
+        if want:
+            line.append(f'<div class="fit">{escape(fit_sentence(index, result.fits[program.id]))}</div>')
+        if code in in_tray:
+            line.append(f'<button type="submit" id="ca-{e_code}" form="compare-add" name="remove" value="{e_code}">'
+                        f'Remove from compare')
+        else:
+            line.append(f'<button type="submit" id="ca-{e_code}" form="compare-add" name="code" value="{e_code}">'
+                        f'Add to compare')
+        line.append(f'<span class="visually-hidden"> {e_name}</span></button>')
+        if has_shortlists:
+            href = escape(save_to_url.replace("__code__", quote(code, safe="")))
+            line.append(f' <a class="save-to" href="{href}">Save to\u2026<span class="visually-hidden"> {e_name}: '
+                        f'choose one of your shortlists</span></a>')
+        note = tray_note(code)
+        if note:
+            kind = "success" if note["ok"] else "error"
+            line.append(f'<span class="compare-note" id="cn-{e_code}"><span class="message message--{kind}">'
+                        f'{escape(note["message"])}</span></span></li>')
+        else:
+            line.append(f'<span class="compare-note" id="cn-{e_code}"></span></li>')
+        parts.append("".join(line))
+    return Markup("".join(parts))
+
+
+@lru_cache(maxsize=4096)
+def _count_id(name: str, value: str) -> str:
+    return str(escape(f"n-{name}-{value}"))
+
+
+def option_counts_oob(facets) -> Markup:
+    """Every option's count as the htmx response swaps it into the form (the `count` macro of
+    `_macros.html` with `oob`, for each option of each facet but the states')."""
+    return Markup("".join(
+        f'<span id="{_count_id(name, value)}" hx-swap-oob="true">({count})</span>'
+        for name, counts in facets.items() if name != "state" for value, count in counts.items()
+    ))
