@@ -243,6 +243,37 @@ class Level:
         """How many dots this size has for the whole catalog."""
         return self._cells[1]
 
+    @functools.cached_property
+    def _all_counts(self) -> np.ndarray:
+        """How many programs of the catalog each dot holds."""
+        return np.bincount(self.dot[self._rows], minlength=self.count)
+
+    def counts(self, on: np.ndarray) -> np.ndarray:
+        """How many of the rows `on` (booleans, all on the map) each dot holds: a count of the
+        rows, or of the catalog's others taken from its whole count when those are fewer."""
+        chosen = int(np.count_nonzero(on))
+        if chosen * 2 <= len(self._rows):
+            return np.bincount(self.dot[np.flatnonzero(on)], minlength=self.count)
+        others = np.flatnonzero(self._on_map & ~on)
+        return self._all_counts - np.bincount(self.dot[others], minlength=self.count)
+
+    def coarser(self, counts: np.ndarray, level: Level) -> np.ndarray:
+        """Counts per dot of this size as counts per dot of the coarser `level`."""
+        parents = self._parents(level)
+        if parents is None:  # cells that do not nest: count again (not with CELL_SIZES as they are)
+            raise ValueError(f"cells of {self.size} do not nest in cells of {level.size}")
+        return np.bincount(parents, weights=counts, minlength=level.count).astype(np.int64)
+
+    def _parents(self, level: Level) -> np.ndarray | None:
+        """Each dot's dot at the coarser `level` (None if some cell of this size is split between two)."""
+        found = self.__dict__.setdefault("_parent_of", {})
+        if level.size not in found:
+            parents = np.zeros(self.count, dtype=np.int64)
+            parents[self.dot[self._rows]] = level.dot[self._rows]
+            found[level.size] = parents if np.array_equal(parents[self.dot[self._rows]], level.dot[self._rows]) \
+                else None
+        return found[level.size]
+
     @property
     def places(self) -> DotPlaces:
         """The places of all the dots of this size."""
@@ -397,22 +428,29 @@ class ResultMap:
 
 def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> ResultMap:
     """The dots of the `matching` programs: the finest cell size (at least CELL at the scale
-    of the full map, shown `zoom` times larger) with at most MOST_DOTS dots."""
-    not_drawn = int(np.count_nonzero(matching & ~layout_.on_map))
-    drawn = np.flatnonzero(matching & layout_.on_map)  # few rows for a narrow search: cheaper to index by
+    of the full map, shown `zoom` times larger) with at most MOST_DOTS dots.
+
+    The matches are counted per cell once, at the finest size tried (`Level.counts`); each
+    coarser size adds up the counts of the cells it is made of (cells of twice the side hold
+    whole cells of the size below, `Level.parents`)."""
+    on = matching & layout_.on_map
+    not_drawn = int(np.count_nonzero(matching)) - int(np.count_nonzero(on))
     levels = [level for level in layout_.levels if level.size * zoom >= CELL - 1e-9] or [layout_.levels[-1]]
-    for level in levels:
-        counts = np.bincount(level.dot[drawn], minlength=level.count)
+    counts = levels[0].counts(on)
+    for i, level in enumerate(levels):
+        if i:
+            counts = levels[i - 1].coarser(counts, level)
         occupied = np.flatnonzero(counts)
         if len(occupied) <= MOST_DOTS or level is levels[-1]:
             break
-    most = int(counts.max()) if len(occupied) else 1
     shown = occupied[np.argsort(-counts[occupied], kind="stable")]
     at = level.places_of(shown)
+    numbers = counts[shown]
+    most = int(numbers[0]) if len(numbers) else 1
     dots = [
-        Dot(float(at.x[j]), float(at.y[j]), _dot_radius(int(counts[i]), most), int(counts[i]),
-            at.name[j], at.zip_code[j], int(at.radius[j]))
-        for j, i in enumerate(shown.tolist())
+        Dot(x, y, _dot_radius(n, most), n, name, code, radius)
+        for x, y, n, name, code, radius in zip(at.x.tolist(), at.y.tolist(), numbers.tolist(), at.name, at.zip_code,
+                                               np.asarray(at.radius).tolist())
     ]
     return ResultMap(dots, not_drawn, level.size)
 

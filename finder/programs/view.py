@@ -489,20 +489,30 @@ MAP_WIDTH, MAP_HEIGHT = usmap.WIDTH, usmap.HEIGHT
 states_map_version = usmap.states_svg_version
 
 
-def results_map(index: ProgramIndex, query: Query, result) -> MapView:
-    """The map of every match (not only this page's); each dot links to the same search
-    around its place: `near` its ZIP code, `within` the radius that holds its programs,
-    nearest first. With `within`, the map shows the part around its circle."""
+@lru_cache(maxsize=512)
+def map_frame(near: str, within: int | None) -> tuple[tuple[float, float, float, float], str | None,
+                                                       tuple[float, float] | None]:
+    """The part of the map shown (the whole map, or closer around the circle of `within`), that
+    circle as an SVG path and the mark of `near`: the same for every search around a ZIP code
+    and radius (the ZIP data does not change while the app runs), so worked out once each."""
     view_box, circle, near_mark = (0.0, 0.0, float(usmap.WIDTH), float(usmap.HEIGHT)), None, None
-    origin = places.zip_location(query.near) if query.near else None
+    origin = places.zip_location(near) if near else None
     if origin is not None:
         x, y = usmap.project(*origin)
         if not math.isnan(x[0]):
             near_mark = (float(x[0]), float(y[0]))
-        ring = usmap.circle(*origin, query.within) if query.within else None
+        ring = usmap.circle(*origin, within) if within else None
         if ring is not None:
             circle = usmap.path(*ring)
             view_box = usmap.frame(*ring)
+    return view_box, circle, near_mark
+
+
+def results_map(index: ProgramIndex, query: Query, result) -> MapView:
+    """The map of every match (not only this page's); each dot links to the same search
+    around its place: `near` its ZIP code, `within` the radius that holds its programs,
+    nearest first. With `within`, the map shows the part around its circle."""
+    view_box, circle, near_mark = map_frame(query.near, query.within)
     zoom = usmap.WIDTH / view_box[2]
     drawn = usmap.result_map(index.map_layout(), result.matching, zoom)
     base = urlencode(query_args(replace(query, near="", within=None, sort="name", page=1)))
