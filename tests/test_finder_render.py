@@ -111,11 +111,12 @@ def test_map_counts_per_cell_add_up_from_the_finest_size_and_match_a_direct_coun
     latitude = np.concatenate([rng.uniform(25, 49, 3000), rng.uniform(55, 70, 50), [np.nan] * 20, [18.2] * 5])
     longitude = np.concatenate([rng.uniform(-124, -67, 3000), rng.uniform(-160, -140, 50), [np.nan] * 20,
                                 [-66.3] * 5])
-    layout = usmap.layout(latitude, longitude)
+    layout = usmap.layout(latitude, longitude)  # some points in the sea, beyond the map's edges
     for share in (0.0, 0.01, 0.3, 0.7, 1.0):
         matching = rng.random(len(latitude)) < share
         on = matching & layout.on_map
         counts = layout.levels[0].counts(on)
         for finer, level in zip(layout.levels, layout.levels[1:]):
-            counts = finer.coarser(counts, level)
+            assert finer._parents(level) is not None, (finer.size, level.size)
+            counts = finer.coarser(counts, level, on)
             assert counts.tolist() == np.bincount(level.dot[np.flatnonzero(on)], minlength=level.count).tolist()

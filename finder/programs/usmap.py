@@ -226,9 +226,15 @@ class Level:
     @functools.cached_property
     def _cells(self) -> tuple[np.ndarray, int]:
         spots, rows = self._spots, self._rows
-        columns = math.ceil(WIDTH / self.size) + 1
-        cell = (spots.area[rows].astype(np.int64) * 100_000 + (spots.y[rows] // self.size).astype(np.int64) * columns
-                + (spots.x[rows] // self.size).astype(np.int64))
+        # Cells numbered in (area, row, column) order; rows and columns counted from the lowest
+        # ones used, so that a point beyond the map's edges (in the sea off a coast) has a cell
+        # of its own rather than one of the next row's.
+        row = (spots.y[rows] // self.size).astype(np.int64)
+        column = (spots.x[rows] // self.size).astype(np.int64)
+        if len(rows):
+            row, column = row - row.min(), column - column.min()
+        columns, height = int(column.max(initial=0)) + 1, int(row.max(initial=0)) + 1
+        cell = (spots.area[rows].astype(np.int64) * height + row) * columns + column
         cells, dot_of_row = np.unique(cell, return_inverse=True)
         dot = np.full(len(self._on_map), -1, dtype=np.int32)
         dot[rows] = dot_of_row.ravel()
@@ -257,11 +263,11 @@ class Level:
         others = np.flatnonzero(self._on_map & ~on)
         return self._all_counts - np.bincount(self.dot[others], minlength=self.count)
 
-    def coarser(self, counts: np.ndarray, level: Level) -> np.ndarray:
-        """Counts per dot of this size as counts per dot of the coarser `level`."""
+    def coarser(self, counts: np.ndarray, level: Level, on: np.ndarray) -> np.ndarray:
+        """Counts per dot of this size (of the rows `on`) as counts per dot of the coarser `level`."""
         parents = self._parents(level)
-        if parents is None:  # cells that do not nest: count again (not with CELL_SIZES as they are)
-            raise ValueError(f"cells of {self.size} do not nest in cells of {level.size}")
+        if parents is None:  # cells that do not nest (not with CELL_SIZES as they are): count again
+            return level.counts(on)
         return np.bincount(parents, weights=counts, minlength=level.count).astype(np.int64)
 
     def _parents(self, level: Level) -> np.ndarray | None:
@@ -439,7 +445,7 @@ def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> R
     counts = levels[0].counts(on)
     for i, level in enumerate(levels):
         if i:
-            counts = levels[i - 1].coarser(counts, level)
+            counts = levels[i - 1].coarser(counts, level, on)
         occupied = np.flatnonzero(counts)
         if len(occupied) <= MOST_DOTS or level is levels[-1]:
             break
