@@ -653,12 +653,16 @@ class ProgramIndex:
 
     def slugs_by_program(self, ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
         """The feature slugs of some programs, by id and kind (sorted)."""
-        result = {}
-        for program_id, row in zip(ids, self.rows_of(list(ids))):
-            by_kind: dict[str, list[str]] = {kind: [] for kind in FEATURE_KINDS}
-            for i in np.flatnonzero(self.has_feature[:, row]):
-                by_kind[self.features[i].kind].append(self.features[i].slug)
-            result[program_id] = {kind: sorted(slugs) for kind, slugs in by_kind.items()}
+        ids = list(ids)
+        result = {program_id: {kind: [] for kind in FEATURE_KINDS} for program_id in ids}
+        if ids and self.features:
+            features, programs = np.nonzero(self.has_feature[:, self.rows_of(ids)])  # the page's columns only
+            for feature, column in zip(features.tolist(), programs.tolist()):
+                info = self.features[feature]
+                result[ids[column]][info.kind].append(info.slug)
+        for by_kind in result.values():
+            for slugs in by_kind.values():
+                slugs.sort()
         return result
 
 
