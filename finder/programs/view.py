@@ -536,19 +536,33 @@ def _programs(count: int) -> str:
     return f"{count:,} program{'' if count == 1 else 's'}"
 
 
+@lru_cache(maxsize=8192)
+def _place(name: str) -> str:
+    """A dot's place name, escaped (the names of one catalog's dots repeat from search to search)."""
+    return str(escape(name))
+
+
+def _escaped_links(view: MapView) -> list[str]:
+    return [str(escape(href)) for href in view.links]
+
+
 def map_dots(view: MapView) -> Markup:
     """The map's dots as SVG links (written here, not in a template loop: up to 100 of them).
     Each is named by its count and place: "12 programs around Boston, MA"; a dot of several
     programs shows their number."""
     scale = 1 / view.zoom
     parts = [f'<g font-size="{12 * scale:.2f}" stroke-width="{1.5 * scale:.2f}">']
-    for dot, href in zip(view.dots, view.links):
-        name = escape(f"{_programs(dot.count)} around {dot.name}")
-        number = f"{dot.count:,}"
-        r = (dot.r if dot.count == 1 else max(dot.r, 3.4 * len(number) + 4)) * scale
-        text = f'<text x="{dot.x:.1f}" y="{dot.y:.1f}">{number}</text>' if dot.count > 1 else ""
-        parts.append(f'<a href="{escape(href)}" aria-label="{name}"><circle cx="{dot.x:.1f}" cy="{dot.y:.1f}" '
-                     f'r="{r:.1f}"/>{text}</a>')
+    for dot, href in zip(view.dots, _escaped_links(view)):
+        count = dot.count
+        number = f"{count:,}"
+        x, y = f"{dot.x:.1f}", f"{dot.y:.1f}"
+        if count == 1:
+            parts.append(f'<a href="{href}" aria-label="1 program around {_place(dot.name)}"><circle cx="{x}" '
+                         f'cy="{y}" r="{dot.r * scale:.1f}"/></a>')
+        else:
+            r = max(dot.r, 3.4 * len(number) + 4) * scale
+            parts.append(f'<a href="{href}" aria-label="{number} programs around {_place(dot.name)}"><circle '
+                         f'cx="{x}" cy="{y}" r="{r:.1f}"/><text x="{x}" y="{y}">{number}</text></a>')
     parts.append("</g>")
     return Markup("".join(parts))
 
@@ -556,9 +570,9 @@ def map_dots(view: MapView) -> Markup:
 def map_rows(view: MapView) -> Markup:
     """The map as table rows: each place, linked like its dot, and its number of programs."""
     return Markup("".join(
-        f'<tr><td><a href="{escape(href)}">{escape(dot.name)}</a> <span>(within {dot.radius:,} '
+        f'<tr><td><a href="{href}">{_place(dot.name)}</a> <span>(within {dot.radius:,} '
         f'mile{"" if dot.radius == 1 else "s"})</span><td>{dot.count:,}'
-        for dot, href in zip(view.dots, view.links)
+        for dot, href in zip(view.dots, _escaped_links(view))
     ))
 
 
