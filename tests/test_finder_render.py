@@ -120,3 +120,20 @@ def test_map_counts_per_cell_add_up_from_the_finest_size_and_match_a_direct_coun
             assert finer._parents(level) is not None, (finer.size, level.size)
             counts = finer.coarser(counts, level, on)
             assert counts.tolist() == np.bincount(level.dot[np.flatnonzero(on)], minlength=level.count).tolist()
+
+
+@pytest.mark.parametrize("share", [0.0, 0.0005, 0.01, 0.2, 0.9, 1.0])
+def test_a_page_found_among_the_first_rows_of_the_order_is_the_page_of_all_matches(share):
+    import numpy as np
+
+    from finder.programs.search import _page
+
+    rng = np.random.default_rng(int(share * 10_000))
+    size = 50_000
+    order = rng.permutation(size)
+    matching = rng.random(size) < share
+    everything = order[matching[order]]
+    for start, stop in [(0, 25), (0, 1), (25, 50), (975, 1000), (0, 100), (49_000, 49_025), (10**6, 10**6 + 25)]:
+        count, rows = _page(order, matching, start, stop)
+        assert count == len(everything)
+        assert rows.tolist() == everything[start:stop].tolist(), (start, stop)

@@ -573,22 +573,17 @@ class ProgramIndex:
         distances = self.distances_from(query.near) if query.near else None
         wishes = tuple(dict.fromkeys(query.want))
         columns = {w: self.wish_column(w) for w in wishes}
-        met = np.sum(list(columns.values()), axis=0, dtype=np.int16) if wishes else None
+        met, fit_order = self._wishes_met(wishes) if wishes else (None, None)
         if query.sort == "fit" and met is not None:
-            # Matches in name order (the tie-break), then a stable sort by wishes met, most first.
-            by_name = self.orders["name"]
-            ordered = by_name[matching[by_name]]
-            ordered = ordered[np.argsort(-met[ordered], kind="stable")]
+            order = fit_order  # most wishes met first, then name order (the tie-break)
+        elif query.sort == "distance" and query.near:
+            order = self.distance_order(query.near)
         else:
-            if query.sort == "distance" and query.near:
-                order = self.distance_order(query.near)
-            else:
-                order = self.orders.get(query.sort, self.orders["name"])
-            ordered = order[matching[order]]
+            order = self.orders.get(query.sort, self.orders["name"])
         start = (query.page - 1) * query.per_page
-        page_rows = ordered[start:start + query.per_page]
+        count, page_rows = _page(order, matching, start, start + query.per_page)
         ids = self.ids[page_rows].tolist()
-        result = Result(int(ordered.size), ids, matching=matching)
+        result = Result(count, ids, matching=matching)
         if distances is not None:
             result.distances = {i: (None if np.isnan(d) else float(d)) for i, d in zip(ids, distances[page_rows])}
         if met is not None:
@@ -599,6 +594,23 @@ class ProgramIndex:
         if facets:
             result.facets = self._facets(masks, matching)
         return result
+
+    def _wishes_met(self, wishes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """How many of `wishes` each program meets, and every row by that, most first, ties in
+        name order: worked out once for the last few sets of wishes asked for (per index)."""
+        key = frozenset(wishes)
+        cache = self.__dict__.setdefault("_wish_orders", {})
+        found = cache.get(key)
+        if found is None:
+            met = np.sum([self.wish_column(w) for w in key], axis=0, dtype=np.int16)
+            by_name = self.orders["name"]
+            order = by_name[np.argsort(-met[by_name], kind="stable")]
+            met.setflags(write=False)
+            order.setflags(write=False)
+            if len(cache) >= 16:
+                cache.pop(next(iter(cache)), None)
+            found = cache[key] = (met, order)
+        return found
 
     def _facets(self, masks, matching) -> dict[str, dict[str, int]]:
         """For each option: how many programs match if it is ticked along with the other filters.
@@ -673,6 +685,32 @@ def _packed(rows: np.ndarray) -> np.ndarray:
     if padding:
         packed = np.pad(packed, ((0, 0), (0, padding)))
     return packed.view(np.uint64)
+
+
+def _page(order: np.ndarray, matching: np.ndarray, start: int, stop: int) -> tuple[int, np.ndarray]:
+    """How many rows match, and the matching rows `start:stop` in `order` (every row once).
+
+    A first page of a broad search is among the first few thousand rows of the order: those
+    are looked at first (a share expected to hold the page, doubled until it does) rather than
+    all of them; a narrow search or a deep page reads the whole order."""
+    count = int(np.count_nonzero(matching))
+    size = len(order)
+    if count and stop <= count:
+        look = int(stop * size / count * 1.5) + 256
+        taken, found, at = [], 0, 0
+        while look * 4 < size and at < size:
+            part = order[at:at + look]
+            hits = part[matching[part]]
+            taken.append(hits)
+            found += len(hits)
+            at += look
+            if found >= stop:
+                return count, np.concatenate(taken)[start:stop]
+            look *= 2
+        rest = order[at:]
+        taken.append(rest[matching[rest]])
+        return count, np.concatenate(taken)[start:stop]
+    return count, order[matching[order]][start:stop]
 
 
 @dataclass(frozen=True)
@@ -780,7 +818,7 @@ def _driver_rows(connection, statement) -> list[tuple]:
 
 _FORMAT = "2"  # bump when an attribute keeps its name and kind but changes its meaning
 # Rebuilt by _set_features; per-process caches (the last origins, the map's layout).
-_DERIVED = ("feature_by_key", "feature_row", "_origins", "_map", "_facet_rows")
+_DERIVED = ("feature_by_key", "feature_row", "_origins", "_map", "_facet_rows", "_wish_orders")
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)

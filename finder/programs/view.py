@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
@@ -252,8 +253,7 @@ def paging(query: Query, count: int) -> Paging:
     )
 
 
-@dataclass(frozen=True)
-class Tile:
+class Tile(NamedTuple):  # a tuple: 52 of them per response
     code: str
     name: str
     row: int
@@ -266,6 +266,7 @@ class Tile:
 def state_tiles(state_counts: dict[str, int], chosen: tuple[str, ...]) -> list[Tile]:
     """The map's tiles; shading bucket 0 for no programs, else 1-4 by share of the largest count."""
     most = max(state_counts.values(), default=0)
+    chosen = set(chosen)
     tiles = []
     for code, (row, column) in TILES.items():
         count = state_counts.get(code, 0)
