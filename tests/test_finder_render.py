@@ -71,9 +71,9 @@ def rendered(app, query_string: str, stored: dict, how: str):
             app.update_template_context(context)
             return template.render(programs=routes.programs_by_id(result.ids), **context), session.get("tray_note")
         template = app.jinja_env.from_string(
-            "{{ view.result_items(programs, badges, index, query, result, today, tray_codes(), has_shortlists(), "
-            "tray_note, url_for('shortlists.save_to_page', code='__code__', next=request.full_path "
-            "if request.query_string else request.path)) }}")
+            "{{ view.result_items(programs, badges, index, query, result, today, tray_codes(), "
+            "url_for('shortlists.save_to_page', code='__code__', next=request.full_path "
+            "if request.query_string else request.path) if has_shortlists() else none, tray_note_left, tray_note) }}")
         app.update_template_context(context)
         page = template.render(programs=routes.result_rows(result.ids), **context)
         db.session.rollback()

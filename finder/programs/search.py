@@ -624,10 +624,10 @@ class ProgramIndex:
         with a filter of its own again, with that group's filter left out.
         """
         table = self._facet_table()
-        counts = _bit_counts(table.bits, matching)
+        counts = table.counts(slice(None), matching)
         for name, (start, stop) in table.spans.items():
             if name in masks and name in table.widened:
-                counts[start:stop] = _bit_counts(table.bits[start:stop], self._combine(masks, skip=name))
+                counts[start:stop] = table.counts(slice(start, stop), self._combine(masks, skip=name))
         values = counts.tolist()
         return {name: dict(zip(table.keys[name], values[start:stop])) for name, (start, stop) in table.spans.items()}
 
@@ -722,6 +722,16 @@ class FacetTable:
     spans: dict[str, tuple[int, int]]
     keys: dict[str, list[str]]
     widened: frozenset[str]
+    totals: np.ndarray = field(init=False)  # each row's set bits: its count when every program matches
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "totals", np.bitwise_count(self.bits).sum(axis=1, dtype=np.int64))
+
+    def counts(self, rows: slice, mask: np.ndarray) -> np.ndarray:
+        """For the option rows `rows`: how many programs of `mask` (booleans) each has."""
+        if np.all(mask):
+            return self.totals[rows].copy()
+        return _bit_counts(self.bits[rows], mask)
 
 
 def _pack_rows(rows: np.ndarray) -> np.ndarray:
@@ -732,10 +742,22 @@ def _pack_rows(rows: np.ndarray) -> np.ndarray:
     return out.view(np.uint64)
 
 
+_scratch = threading.local()  # per thread: _bit_counts' buffers, by shape
+
+
 def _bit_counts(bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """For each row of packed `bits`: how many of its set bits `mask` (booleans) has too."""
+    """For each row of packed `bits`: how many of its set bits `mask` (booleans) has too.
+    The AND and the counts go into buffers kept per thread (a fresh megabyte would be
+    page-faulted in on every request)."""
     packed = _pack_rows(mask[np.newaxis, :])[0]
-    return np.bitwise_count(bits & packed).sum(axis=1, dtype=np.int64)
+    kept = _scratch.__dict__.setdefault("buffers", {})
+    anded, counted = kept.get(bits.shape) or kept.setdefault(
+        bits.shape, (np.empty(bits.shape, dtype=np.uint64), np.empty(bits.shape, dtype=np.uint8)))
+    if len(kept) > 16:  # the shapes of another catalog's tables
+        kept.clear()
+    np.bitwise_and(bits, packed, out=anded)
+    np.bitwise_count(anded, out=counted)
+    return counted.sum(axis=1, dtype=np.int64)
 
 
 def _fold_all(texts) -> list[str]:
