@@ -695,7 +695,9 @@ def _page(order: np.ndarray, matching: np.ndarray, start: int, stop: int) -> tup
     all of them; a narrow search or a deep page reads the whole order."""
     count = int(np.count_nonzero(matching))
     size = len(order)
-    if count and stop <= count:
+    if start >= count:  # past the last match
+        return count, order[:0]
+    if stop <= count:
         look = int(stop * size / count * 1.5) + 256
         taken, found, at = [], 0, 0
         while look * 4 < size and at < size:
@@ -846,8 +848,11 @@ _lock = threading.Lock()
 logger = logging.getLogger(__name__)
 
 
+_VERSION = select(catalog_state.c.version).where(catalog_state.c.id == 1)  # built once: every request reads it
+
+
 def read_version(connection) -> int:
-    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar() or 0
+    return connection.execute(_VERSION).scalar() or 0
 
 
 # How long a process serves the previous version's index after it first saw a newer catalog
