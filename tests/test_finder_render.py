@@ -137,3 +137,38 @@ def test_a_page_found_among_the_first_rows_of_the_order_is_the_page_of_all_match
         count, rows = _page(order, matching, start, stop)
         assert count == len(everything)
         assert rows.tolist() == everything[start:stop].tolist(), (start, stop)
+
+
+# The caches of one index (facet rows, orders by wishes met, distance orders, map counts) serve
+# every later query: a run of different queries on one index answers each as a fresh index would.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from .test_finder_search import TODAY, build, programs, queries, reference  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(programs, max_size=25), st.lists(queries, min_size=2, max_size=6))
+def test_queries_in_a_row_on_one_index_each_get_their_own_answer(catalog, asked):
+    shared = build(catalog)
+    for query in asked:
+        result = shared.search(query, TODAY)
+        fresh = build(catalog).search(query, TODAY)
+        assert (result.count, result.ids) == reference(catalog, query)
+        assert result.facets == fresh.facets
+        assert result.fits == fresh.fits and result.distances == fresh.distances
+
+
+def test_a_catalog_change_shows_in_the_next_partials_counts_fit_order_and_map(finder_app):
+    client = finder_app.test_client()
+    headers = {"HX-Request": "true"}
+    before = client.get("/programs?want=esir&sort=fit", headers=headers).get_data(as_text=True)
+    assert "5 programs match" in before and "Nebraska, 0 programs</span>" in before
+    load(finder_app, ("programs.csv", HEADER + "N1,Aaa Omaha IR,Plains,Omaha,NE,diagnostic_radiology,5,2,yes,,,,,,,,\n"))
+    after = client.get("/programs?want=esir&sort=fit", headers=headers).get_data(as_text=True)
+    assert "6 programs match" in after
+    assert "Nebraska, 1 program</span>" in after  # the state map's count
+    first = after.index('<ol class="results"')
+    assert after.index("Aaa Omaha IR", first) < after.index("Austin Radiology", first)  # both have ESIR: by name
+    assert "around Omaha, NE" in after  # a dot of its own on the results map
+    assert 'id="n-type-diagnostic_radiology" hx-swap-oob="true">(3)</span>' in after
