@@ -254,10 +254,13 @@ class Level:
         """How many programs of the catalog each dot holds."""
         return np.bincount(self.dot[self._rows], minlength=self.count)
 
-    def counts(self, on: np.ndarray) -> np.ndarray:
-        """How many of the rows `on` (booleans, all on the map) each dot holds: a count of the
-        rows, or of the catalog's others taken from its whole count when those are fewer."""
-        chosen = int(np.count_nonzero(on))
+    def counts(self, on: np.ndarray, chosen: int | None = None) -> np.ndarray:
+        """How many of the rows `on` (booleans, all on the map; `chosen` of them) each dot holds:
+        a count of the rows, or of the catalog's others taken from its whole count when those are fewer."""
+        if chosen is None:
+            chosen = int(np.count_nonzero(on))
+        if chosen == len(self._rows):
+            return self._all_counts.copy()
         if chosen * 2 <= len(self._rows):
             return np.bincount(self.dot[np.flatnonzero(on)], minlength=self.count)
         others = np.flatnonzero(self._on_map & ~on)
@@ -363,6 +366,11 @@ class MapLayout:
     on_map: np.ndarray  # programs drawn somewhere
     levels: tuple[Level, ...]
 
+    @functools.cached_property
+    def everywhere(self) -> bool:
+        """Whether every program is drawn somewhere."""
+        return bool(np.all(self.on_map))
+
 
 def layout(latitude: np.ndarray, longitude: np.ndarray, stored: dict | None = None) -> MapLayout:
     """The map of an index's locations (arrays of degrees, NaN: no location); `stored` holds
@@ -439,10 +447,15 @@ def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> R
     The matches are counted per cell once, at the finest size tried (`Level.counts`); each
     coarser size adds up the counts of the cells it is made of (cells of twice the side hold
     whole cells of the size below, `Level.parents`)."""
-    on = matching & layout_.on_map
-    not_drawn = int(np.count_nonzero(matching)) - int(np.count_nonzero(on))
+    matches = int(np.count_nonzero(matching))
+    if layout_.everywhere:  # every program has a place on the map (the usual catalog)
+        on, drawn = matching, matches
+    else:
+        on = matching & layout_.on_map
+        drawn = int(np.count_nonzero(on))
+    not_drawn = matches - drawn
     levels = [level for level in layout_.levels if level.size * zoom >= CELL - 1e-9] or [layout_.levels[-1]]
-    counts = levels[0].counts(on)
+    counts = levels[0].counts(on, drawn)
     for i, level in enumerate(levels):
         if i:
             counts = levels[i - 1].coarser(counts, level, on)
