@@ -172,3 +172,22 @@ def test_a_catalog_change_shows_in_the_next_partials_counts_fit_order_and_map(fi
     assert after.index("Aaa Omaha IR", first) < after.index("Austin Radiology", first)  # both have ESIR: by name
     assert "around Omaha, NE" in after  # a dot of its own on the results map
     assert 'id="n-type-diagnostic_radiology" hx-swap-oob="true">(3)</span>' in after
+
+
+REFERENCE_PANEL = """{%- from "programs/_macros.html" import group_active, filters_active, filters_show -%}
+{% for group, _ in view.PANEL %}{{ group_active(group, active, True) }}{% endfor %}
+{{ filters_active(active, True) }}{{ filters_show(result, True) }}"""
+
+
+@pytest.mark.parametrize("query_string", ["", "state=CO&state=TX&type=integrated_ir&esir=1", "q=zzz", "near=02108&within=10"])
+def test_panel_counts_written_in_python_are_the_markup_of_the_macros(finder_app, query_string):
+    with finder_app.test_request_context(f"/programs?{query_string}"):
+        index = routes.finder_index()
+        form = FinderForm.from_args(routes.request.args, index.features)
+        assert form.validate()
+        query = form.query()
+        result = index.search(query, date.today())
+        active = view.active_in_groups(query)
+        reference = finder_app.jinja_env.from_string(REFERENCE_PANEL).render(view=view, active=active, result=result)
+        assert str(view.panel_counts_oob(active, result)) == reference
+        db.session.rollback()

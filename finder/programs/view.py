@@ -683,3 +683,18 @@ def option_counts_oob(facets) -> Markup:
         f'<span id="{_count_id(name, value)}" hx-swap-oob="true">({count})</span>'
         for name, counts in facets.items() if name != "state" for value, count in counts.items()
     ))
+
+
+def panel_counts_oob(active: dict[str, int], result) -> Markup:
+    """The partial's out-of-band pieces of the panel, as `_update.html` wrote them with the
+    macros of `_macros.html` (`oob`): each group's "· N active", the phone's "(N active)" and
+    the "Show N programs" button."""
+    parts = [f'<span class="group__active" id="active-{_e(group.lower())}" hx-swap-oob="true">'
+             f'{f" · {active[group]} active" if active.get(group) else ""}</span>' for group, _ in PANEL]
+    total = sum(active.values())
+    parts.append("\n")
+    parts.append(f'<span class="filters-toggle__active" id="filters-active" hx-swap-oob="true">'
+                 f'{f"({total} active)" if total else ""}</span>')
+    show = f"Show {result.count:,} program{'' if result.count == 1 else 's'}" if result else "Show programs"
+    parts.append(f'<span id="filters-show" hx-swap-oob="true">{show}</span>')
+    return Markup("".join(parts))
