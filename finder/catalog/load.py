@@ -269,6 +269,7 @@ class _Checker:
         self.known_slugs = {kind: set(slugs) for kind, slugs in read_vocabulary(connection).items()}
         self.seen_keys: dict[str, set] = {}
         self.last_result: dict[str, FileResult] = {}
+        self.stored_codes: set[str] | None = None  # every program code the database holds, once read
 
     def problem(self, path: str, line: int, column: str, message: str) -> None:
         self.problems.append(Problem(line, column, message, path))
@@ -323,8 +324,7 @@ class _Checker:
         syntax: list[BrokenRecord] = []  # the records before broken syntax are checked like any others
         for chunk in _chunks(_until_broken(rows, syntax), CHUNK):
             read = []
-            for line, cells in chunk:
-                values, errors = reader.read(cells)
+            for (line, _), (values, errors) in zip(chunk, reader.read_many([cells for _, cells in chunk])):
                 for column, message in errors:
                     self.problem(path, line, column, message)
                 key = key_of(values)
@@ -363,7 +363,7 @@ class _Checker:
         blanks = {name: _NEW_PROGRAM_BLANKS[name] for name in absent}
         broken = set()
         for line, values, _ in rows:
-            row = {**stored.get(values.get("program_code"), blanks), **values}
+            row = {**stored.get(values.get("program_code"), blanks), **values} if absent else values
             for column, message in row_problems(row, present):
                 self.problem(path, line, column, message)
                 broken.add(line)
@@ -375,7 +375,8 @@ class _Checker:
         plan = self.plan
         query = select(programs.c.program_code, *(programs.c[c] for c in columns), programs.c.id)
         found = {}
-        for row in self.connection.execute(query.where(programs.c.program_code.in_(codes))):
+        stored = self._stored(codes)
+        for row in self.connection.execute(query.where(programs.c.program_code.in_(stored))) if stored else ():
             changes = plan.changed_programs.get(row[-1], {})
             found[row[0]] = {c: changes.get(c, value) for c, value in zip(columns, row[1:-1])}
         for code in codes:
@@ -444,13 +445,21 @@ class _Checker:
                 self._note_change(result, line, code, column, old[column], values[column])
             result.updated += 1
 
+    def _stored(self, codes: list[str]) -> list[str]:
+        """Those of `codes` that the database holds (all its codes are read once, in one statement,
+        so a chunk of new programs costs no look-up)."""
+        if self.stored_codes is None:
+            self.stored_codes = set(self.connection.execute(select(programs.c.program_code)).scalars())
+        return [code for code in codes if code in self.stored_codes]
+
     def _current_programs(self, codes: list[str], scalars: list[str], lists: list[str]) -> dict[str, dict]:
         """The values of the given programs, for the given columns, as earlier files left them."""
         query = select(programs.c.id, programs.c.program_code, *(programs.c[c] for c in scalars))
+        stored = self._stored(codes)
         current = {
             row.program_code: dict(row._mapping)
-            for row in self.connection.execute(query.where(programs.c.program_code.in_(codes)))
-        }
+            for row in self.connection.execute(query.where(programs.c.program_code.in_(stored)))
+        } if stored else {}
         if lists:
             by_id = {row["id"]: row for row in current.values()}
             for row in by_id.values():
@@ -783,10 +792,12 @@ _NEW_PROGRAM_BLANKS = {
     **{column: frozenset() for column in FEATURE_COLUMNS.values()},
 }
 
+_NEW_BLANKS = tuple(_NEW_PROGRAM_BLANKS[c] for c in _NEW_COLUMNS)
+
 
 def _new_row(values: dict) -> tuple:
     """A new program's validated values as the plan keeps them (blank where the file has none)."""
-    return tuple(values.get(c, _NEW_PROGRAM_BLANKS[c]) for c in _NEW_COLUMNS)
+    return tuple(map(values.get, _NEW_COLUMNS, _NEW_BLANKS))
 
 
 def _new_values(row: tuple) -> dict:
