@@ -1,13 +1,12 @@
 """The loader's mechanisms for speed (docs/performance.md, "Imports"), on both databases:
-new programs staged in temporary tables before the write lock, the check reading a column at
-a time, and what each keeps of the guarantees: the same rows, ids in the file's order, the
+new programs staged in temporary tables before the write lock, the stored program codes read
+once per check, and what each keeps of the guarantees: the same rows, ids in the file's order, the
 same problems with the same messages, all or nothing."""
 
 import pytest
 from sqlalchemy import func, select, text
 
 import finder.catalog.load as loader
-from finder.catalog.schema import RowReader, program_columns
 from finder.extensions import db
 from finder.models import Program
 
@@ -150,17 +149,6 @@ BAD = (
     "A6,,Hospital,Omaha,NE,integrated_ir,6,,,\n"
     "A7,Eta,Hospital,Omaha,NE,integrated_ir,6,,t32_grant,68102\n"
 )
-
-
-def test_reading_a_column_at_a_time_gives_what_reading_a_row_at_a_time_gives(app):
-    from datetime import date
-
-    header, *records = [line.split(",") for line in BAD.strip().split("\n")]
-    known = {"fellowship": ["pediatric_ir"], "research": ["t32_grant"]}
-    many = RowReader(program_columns(known, date(2026, 12, 1)), header).read_many(records)
-    one_by_one = RowReader(program_columns(known, date(2026, 12, 1)), header)
-    assert many == [one_by_one.read(cells) for cells in records]
-    assert [errors for _, errors in many if errors]  # the file has bad cells of several kinds
 
 
 def test_the_same_problems_with_the_same_messages(vocab_app):

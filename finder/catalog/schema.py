@@ -332,55 +332,9 @@ class RowReader:
         self._readers = [(c.name, c.outcome, _Memo(c.outcome) if c.repeats else None)
                          for c in self.columns if c is not None]
         self._used = [c is not None for c in self.columns]
-        self._names = tuple(name for name, _, _ in self._readers)
 
     def _problem(self, column: str, message: str) -> None:
         self.header_problems.append(Problem(1, column, message))
-
-    def read_many(self, records: list[list[str]]) -> list[tuple[dict[str, object], list[tuple[str, str]]]]:
-        """`read` of each of many records, a column at a time: each column's cells go through
-        its memo (or its rule) in one `map`, and a row's dict is made by `zip`, so the work per
-        cell is done in C wherever a column's cells are valid (the usual case)."""
-        width = len(self.columns)
-        fitting = [cells for cells in records if len(cells) == width]
-        if not fitting:
-            return [self.read(cells) for cells in records]
-        columns = zip(*fitting)
-        if len(self._readers) < width:
-            columns = (column for column, used in zip(columns, self._used) if used)
-        outcomes = []
-        bad_columns = []
-        for position, ((_, outcome_of, memo), cells) in enumerate(zip(self._readers, columns)):
-            found = list(map(memo.__getitem__, cells) if memo is not None else map(outcome_of, cells))
-            outcomes.append(found)
-            if Invalid in set(map(type, found)):
-                bad_columns.append(position)
-        names = self._names
-        if bad_columns:
-            bad_rows = {row for position in bad_columns
-                        for row, outcome in enumerate(outcomes[position]) if outcome.__class__ is Invalid}
-        else:
-            bad_rows = ()
-        read = []
-        rows = iter(zip(*outcomes)) if outcomes else iter([()] * len(fitting))
-        fitting_number = 0
-        for cells in records:
-            if len(cells) != width:
-                read.append(({}, [("row", f"has {len(cells)} cells but the header has {width} columns")]))
-                continue
-            row = next(rows)
-            if fitting_number in bad_rows:
-                values, errors = {}, []
-                for name, outcome in zip(names, row):
-                    if outcome.__class__ is Invalid:
-                        errors.append((name, outcome.message))
-                    else:
-                        values[name] = outcome
-                read.append((values, errors))
-            else:
-                read.append((dict(zip(names, row)), []))
-            fitting_number += 1
-        return read
 
     def read(self, cells: list[str]) -> tuple[dict[str, object], list[tuple[str, str]]]:
         """Values by column name, and (column, message) for each bad cell."""
