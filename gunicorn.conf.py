@@ -18,6 +18,13 @@ worker_class = "sync"
 # (the proxy then answers 502). Imports from the admin pages stay well below it; the app's
 # own lock waits (DATABASE_LOCK_WAIT, 10 s) end first and answer 503.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+# The app is imported once, in the master, which warms it (`when_ready`: the finder's stored
+# index loaded, its templates compiled) before forking the workers: each starts with them,
+# the index's arrays shared copy-on-write until a catalog change, instead of each paying a
+# load at its first request. The master keeps no database connection across the fork.
+# (With a preloaded app, `kill -HUP` restarts the workers without re-reading the code:
+# deploy new code with a restart.)
+preload_app = True
 graceful_timeout = 30
 keepalive = 5
 
@@ -60,3 +67,27 @@ class PrivateLinksMasked(Logger):
 
 
 logger_class = PrivateLinksMasked
+
+
+def when_ready(server):
+    """Before the first fork: warm the preloaded app in the master (finder.warmup)."""
+    if server.cfg.preload_app:
+        from finder.warmup import warm_up
+
+        server.log.info(warm_up(server.app.wsgi()))
+
+
+def post_fork(server, worker):
+    """In each new worker: no pooled connection of the master's is ever used here."""
+    if server.cfg.preload_app:
+        from finder.warmup import forget_connections
+
+        forget_connections(server.app.wsgi())
+
+
+def post_worker_init(worker):
+    """With `preload_app = False`, each worker warms itself before it takes requests."""
+    if not worker.cfg.preload_app:
+        from finder.warmup import warm_up
+
+        worker.log.info(warm_up(worker.wsgi))

@@ -32,8 +32,12 @@ def _load(*groups: str):
 
 ROWS = [
     ("finder index build (ms)", _f("{:.0f}", "index", "build_ms"), "≤ 300"),
+    ("finder index build, CPU of this process (ms)", _f("{:.0f}", "index", "build_cpu_ms"), ""),
+    ("a new worker's warm-up before it takes requests (ms)", _f("{:.0f}", "index", "warm_up_ms"), ""),
     ("a new worker's first partial (ms)", _f("{:.0f}", "index", "first_request_ms"), "≤ 100"),
+    ("a new worker's first partial without the warm-up (ms)", _f("{:.0f}", "index", "first_request_cold_ms"), ""),
     ("first partial after an import (ms, worst of 3)", _f("{:.0f}", "index", "first_request_after_import_ms"), "≤ 100"),
+    ("the same, CPU of this process (ms)", _f("{:.0f}", "index", "first_request_after_import_cpu_ms"), ""),
     ("partial p50 / p95 (ms)", _pair("{:.1f}", ("finder", "partial_p50_ms"), ("finder", "partial_p95_ms")), "p95 ≤ 5"),
     ("full page p50 / p95 (ms)", _pair("{:.1f}", ("finder", "full_p50_ms"), ("finder", "full_p95_ms")), ""),
     ("keyword partial p95 (ms)", _f("{:.1f}", "finder", "keyword_partial_p95_ms"), ""),

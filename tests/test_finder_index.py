@@ -5,6 +5,7 @@ transaction; every app process (gunicorn worker, instance) loads it on its next 
 instead of building its own. These tests guard that mechanism, not its speed (bench/ does).
 """
 
+import io
 from datetime import date
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, event, func, select
+from sqlalchemy import text as sqlalchemy_text
 
 from finder import create_app
 from finder.catalog.tables import finder_index
@@ -317,3 +319,64 @@ def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(ca
 def test_a_built_index_has_the_layout_of_an_empty_one(catalog_app):
     with catalog_app.app_context():
         assert ProgramIndex.load(db.session).layout() == search._empty_index().layout()
+
+
+def test_the_stored_index_reads_back_the_same_bytes_in_binary_as_in_text(catalog_app):
+    """PostgreSQL's binary result format (a bytea as is, not as hex) changes nothing but the cost."""
+    with catalog_app.app_context():
+        query = select(finder_index.c.data)
+        binary = db.session.execute(query, execution_options={search.BINARY_RESULTS: True}).scalar_one()
+        text = db.session.execute(query).scalar_one()
+    assert bytes(binary) == bytes(text) and len(binary) > 1000
+
+
+def test_the_stored_index_keeps_the_feature_rows_once_as_bits(catalog_app):
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    with np.load(io.BytesIO(built.to_bytes())) as stored:
+        assert "has_feature" not in stored.files and "feature_bits" in stored.files
+    loaded = ProgramIndex.from_bytes(built.to_bytes())
+    assert loaded.has_feature.dtype == bool and np.array_equal(loaded.has_feature, built.has_feature)
+
+
+def _both_reads(app):
+    from finder.catalog.transactions import read_snapshot
+
+    with app.app_context(), read_snapshot(db.engine) as connection:
+        return search._packed_columns(connection), search._plain_columns(connection)
+
+
+def _index_of(app, columns) -> ProgramIndex:
+    """The index of `columns` with the database's version, links and features."""
+    with app.app_context():
+        loaded = ProgramIndex.load(db.session)
+        links = search._links_by_feature(db.session.connection())
+    return ProgramIndex(loaded.version, columns, links, [tuple(vars(f).values()) for f in loaded.features])
+
+
+def test_the_catalog_read_in_one_packed_statement_builds_the_index_a_row_by_row_read_builds(demo_app):
+    packed, plain = _both_reads(demo_app)
+    assert packed is not None and search._CODE_ORDER in packed  # the fast read, with the codes' order
+    same(_index_of(demo_app, packed), _index_of(demo_app, plain))
+    without_order = {name: value for name, value in packed.items() if name != search._CODE_ORDER}
+    same(_index_of(demo_app, without_order), _index_of(demo_app, plain))
+    with demo_app.app_context():
+        same(ProgramIndex.load(db.session), _index_of(demo_app, plain))
+
+
+@pytest.mark.parametrize("change", [
+    "UPDATE programs SET name = name || char(31) WHERE id = (SELECT min(id) FROM programs)",
+    "UPDATE programs SET length_years = 99 WHERE id = (SELECT max(id) FROM programs)",
+])
+def test_a_value_the_packed_read_cannot_carry_is_read_row_by_row(demo_app, change):
+    """A text holding the separator, or a number outside its column's range (neither is ever
+    written by the loader, but the database allows them), makes the index read rows instead."""
+    with demo_app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            change = change.replace("char(31)", "chr(31)")
+        db.session.execute(sqlalchemy_text(change))
+        db.session.commit()
+    packed, plain = _both_reads(demo_app)
+    assert packed is None
+    with demo_app.app_context():
+        same(ProgramIndex.load(db.session), _index_of(demo_app, plain))

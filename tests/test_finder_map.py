@@ -12,6 +12,7 @@ import re
 from html import unescape
 from urllib.parse import parse_qs
 
+import numpy as np
 import pytest
 import zipcodes
 from hypothesis import given, settings
@@ -257,3 +258,16 @@ def test_a_process_that_loads_the_stored_index_draws_the_map_without_the_zip_dat
     for name in ("_data", "nearest_zip", "zip_place"):
         monkeypatch.setattr(places, name, not_needed)
     assert map_of(loaded).dots == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, len(ALL_LOCATED) - 1), st.floats(-0.05, 0.05), st.floats(-0.05, 0.05))
+def test_the_nearest_zip_code_is_the_haversine_nearest_with_ties_to_the_lowest_latitude_then_code(row, up, right):
+    """The chord pre-filter of `nearest_zip` picks exactly what measuring every code would,
+    also on a code's own coordinates (which several codes may share)."""
+    from finder.catalog import places
+
+    latitude, longitude = ALL_LOCATED[row][0] + up * (row % 2), ALL_LOCATED[row][1] + right * (row % 2)
+    latitudes, longitudes, codes = places._located_by_latitude()
+    distances = places.haversine_miles(latitudes, longitudes, latitude, longitude)
+    assert places.nearest_zip(latitude, longitude) == str(codes[int(np.argmin(distances))])

@@ -71,3 +71,11 @@ def test_the_access_log_never_holds_a_shortlist_token(server):
     first = log_line(log, "/shortlists/[token]/calendar.ics")
     second = log_line(log, "/s/[token]")
     assert token not in first and token not in second
+
+
+def test_the_master_warms_the_app_before_it_forks_a_worker(server):
+    base, log = server
+    assert Visitor().get(base + "/healthz").status == 200
+    text = log.read_text()
+    assert "Warmed up: the finder index of catalog version" in text
+    assert text.index("Warmed up:") < text.index("Booting worker")

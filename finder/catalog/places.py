@@ -217,6 +217,25 @@ def _located_by_latitude() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return points[order, 0], points[order, 1], codes[order]
 
 
+@functools.cache
+def _located_on_sphere() -> np.ndarray:
+    """The codes of `_located_by_latitude` as points on the unit sphere (x, y, z rows)."""
+    latitudes, longitudes, _ = _located_by_latitude()
+    return _on_sphere(latitudes, longitudes)
+
+
+def _on_sphere(latitude, longitude) -> np.ndarray:
+    phi, lam = np.radians(latitude), np.radians(longitude)
+    return np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+# The straight-line (chord) distance between points on a sphere grows with their great-circle
+# distance, so the nearest by chord is the nearest by haversine; the chord needs no
+# trigonometry. Codes whose squared chord is within this factor of the least are measured
+# exactly, so rounding can never pick another code than the haversine would.
+_CHORD_SLACK = 1e-9
+
+
 def nearest_zip(latitude: float, longitude: float) -> str | None:
     """The ZIP code with coordinates nearest a point (ties: the lowest latitude, then code).
 
@@ -224,14 +243,17 @@ def nearest_zip(latitude: float, longitude: float) -> str | None:
     whose distance bounds every code outside the band (a degree of latitude is 69 miles).
     """
     latitudes, longitudes, codes = _located_by_latitude()
+    sphere, point = _located_on_sphere(), _on_sphere(latitude, longitude)
     band = 0.25
     while True:
         low, high = np.searchsorted(latitudes, [latitude - band, latitude + band])
         if high > low:
-            miles = haversine_miles(latitudes[low:high], longitudes[low:high], latitude, longitude)
-            best = int(np.argmin(miles))
+            chord = ((sphere[:, low:high] - point[:, np.newaxis]) ** 2).sum(axis=0)
+            close = low + np.flatnonzero(chord <= chord.min() * (1 + _CHORD_SLACK) + 1e-30)
+            miles = haversine_miles(latitudes[close], longitudes[close], latitude, longitude)
+            best = int(np.argmin(miles))  # the first of equals: the lowest latitude, then code
             if miles[best] <= band * 69.0 or (low == 0 and high == len(codes)):
-                return str(codes[low + best])
+                return str(codes[close[best]])
         elif low == 0 and high == len(codes):
             return None
         band *= 2
@@ -243,9 +265,15 @@ def zip_points(zip_codes: list) -> np.ndarray:
         (int(code) if code and len(code) == 5 and code.isascii() and code.isdigit() else -1 for code in zip_codes),
         dtype=np.int64, count=len(zip_codes),
     )
-    found = np.full((len(zip_codes), 2), np.nan)
-    valid = rows >= 0
-    found[valid] = _data().points[rows[valid]]
+    return zip_number_points(rows)
+
+
+def zip_number_points(numbers: np.ndarray) -> np.ndarray:
+    """`zip_points` of ZIP codes given as their numbers (-1: none)."""
+    found = np.full((len(numbers), 2), np.nan)
+    valid = numbers >= 0
+    if valid.any():  # else the ZIP data is not needed (a process serving a stored index never loads it)
+        found[valid] = _data().points[numbers[valid]]
     return found
 
 
