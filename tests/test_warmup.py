@@ -103,3 +103,32 @@ def test_a_warm_up_that_fails_leaves_the_work_to_the_first_request(new_app, monk
 
     monkeypatch.setattr(search, "read_version", broken)
     assert "first request" in warm_up(app)
+
+
+NEVER_THE_ZIP_DATA = """
+import json, sys
+from finder import create_app
+from finder.catalog import places
+from finder.warmup import warm_up
+
+def never():
+    raise SystemExit("the ZIP data was loaded")
+
+places._data = never
+app = create_app(json.loads(sys.argv[1]))
+line = warm_up(app)
+assert line.startswith("Warmed up"), line
+assert app.test_client().get("/programs?type=fellowship", headers={"HX-Request": "true"}).status_code == 200
+"""
+
+
+def test_a_new_process_warmed_from_the_stored_index_never_loads_the_zip_data(catalog_app, app_config):
+    """The ZIP data (about 140 MB, over a second to read) is the build's; a worker, and the
+    master that warms the workers, only load the stored index (issue 17's map included)."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", NEVER_THE_ZIP_DATA, json.dumps(app_config)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
