@@ -87,17 +87,29 @@ def bench_finder(app, rounds: int) -> dict:
         counter = StatementCounter(db.engine)
     partial_headers = {"HX-Request": "true"}
     load = os.getloadavg()[0]
-    for query in QUERIES:  # warm up: the first request builds the in-process index
+    # The first time each near and fit mix is asked of an index: its order by distance or by
+    # wishes met is worked out then (and kept for the next ones); the index itself is loaded
+    # and its facet table built by the first request, and the ZIP data (read once per process,
+    # by the first `near`) read before, neither timed here.
+    from finder.catalog import places
+
+    places.zip_location("02108")
+    assert client.get("/programs", headers=partial_headers).status_code == 200
+    first_asked = [timed_get(client, f"/programs?{query}", partial_headers) for query in DISTANCE_QUERIES + FIT_QUERIES]
+    for query in QUERIES:  # warm up
         assert client.get(f"/programs?{query}", headers=partial_headers).status_code == 200, query
-    timings = {"partial": [], "full": [], "keyword_partial": [], "distance_partial": [], "fit_partial": []}
+    timings = {"partial": [], "full": [], "keyword_partial": [], "distance_partial": [], "fit_partial": [],
+               "partial_cpu": []}
     statements = 0
     for _ in range(rounds):
         for query in QUERIES:
             for kind, headers in (("partial", partial_headers), ("full", {})):
                 before = counter.count
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 response = client.get(f"/programs?{query}", headers=headers)
                 elapsed = (time.perf_counter() - started) * 1000
+                if kind == "partial":  # this process's CPU time: what other processes' load adds least to
+                    timings["partial_cpu"].append((time.process_time() - cpu) * 1000)
                 assert response.status_code == 200, (query, response.status_code)
                 statements = max(statements, counter.count - before)
                 timings[kind].append(elapsed)
@@ -112,6 +124,7 @@ def bench_finder(app, rounds: int) -> dict:
         for kind, values in timings.items()
         for name, fraction in (("p50", 0.5), ("p95", 0.95))
     }
+    result["near_fit_first_asked_ms"] = max(first_asked)
     result["max_sql_statements"] = statements
     result["load_1min"] = load
     result["requests"] = len(timings["partial"]) + len(timings["full"])

@@ -57,7 +57,8 @@ def while_checking(app, work):
     loading_thread = threading.current_thread()
 
     def hook(conn, cursor, statement, parameters, context, executemany):
-        checking = re.search(r"FROM programs\s+WHERE programs\.program_code IN", statement)
+        # The check's first read of the stored programs: every program code (read once per check).
+        checking = re.fullmatch(r"SELECT programs\.program_code\s+FROM programs\s*", statement)
         if checking and not seen and threading.current_thread() is loading_thread:
             seen.append(run_aside(work))
 

@@ -158,23 +158,31 @@ def test_the_standard_zip_codes_of_a_city_or_state_are_active_located_and_listed
     assert places.zip_codes("TX", "Atlantis") == []
 
 
-def test_the_tables_read_a_state_at_a_time_are_those_of_all_the_records_at_once():
-    """places reads the ZIP data state by state (to keep zipcodes' 85 MB list out of memory);
-    the tables, the order of their lists and the array of ZIP code points are the same."""
+def test_the_data_file_is_the_pinned_zipcodes_packages_data(tmp_path):
+    """places reads the ZIP data from its data file, written from the pinned package: the file is
+    what the package gives now (byte for byte), and its tables, the order of their lists and the
+    array of ZIP code points are those of all the package's records at once."""
+    import re
+    from pathlib import Path
+
     import numpy as np
     import zipcodes
 
     from finder.catalog import places
 
+    pinned = re.search(r"^zipcodes==(\S+)$", (Path(__file__).parent.parent / "requirements.txt").read_text(), re.M)
+    assert pinned and pinned.group(1) == places._PINNED == zipcodes.__version__
+    assert places.write_data_file(tmp_path / "zipdata.tsv.gz") == 42_789
+    assert (tmp_path / "zipdata.tsv.gz").read_bytes() == places.DATA_FILE.read_bytes(), (
+        "the data file is not the installed package's: python -m finder.catalog.places")
     every = zipcodes.list_all()
     assert sorted({record["state"] for record in every}) == sorted(places.DATA_STATES)
-    by_state = places._build()
+    from_file = places._build()
     at_once = places._build(every)
-    assert by_state.zips == at_once.zips
-    assert by_state.cities == at_once.cities
-    assert by_state.standard == at_once.standard
-    assert by_state.names == at_once.names
-    assert np.array_equal(by_state.points, at_once.points, equal_nan=True)
+    for table in ("zips", "cities", "standard", "names"):
+        assert getattr(from_file, table) == getattr(at_once, table), table
+        assert list(getattr(from_file, table)) == list(getattr(places._build(places.package_records()), table))
+    assert np.array_equal(from_file.points, at_once.points, equal_nan=True)
 
 
 def test_zip_points_are_the_zip_locations():

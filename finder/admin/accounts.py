@@ -5,7 +5,6 @@ import re
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from ..models.admin import AdminUser
 
@@ -58,6 +57,8 @@ def check_new_account(email: str, password: str) -> str:
 def guessable(password: str, email: str) -> str | None:
     """Why the password is easy to guess (common, a pattern, or words of this account), else None."""
     hints = [*CONTEXT_WORDS, *(word.replace(" ", "") for word in CONTEXT_WORDS), email, *re.split(r"[@.+_-]+", email)]
+    from zxcvbn import zxcvbn  # imported when first needed: its word lists cost every process start 0.1 s
+
     result = zxcvbn(password[:_CHECKED_LENGTH], user_inputs=[hint for hint in hints if hint])
     if result["score"] >= MIN_STRENGTH:
         return None

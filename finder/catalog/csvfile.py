@@ -162,7 +162,7 @@ def records(text: str | TextIO) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as error:
             raise BrokenRecord(start, _quoting_problem(error)) from None
-        if any(cell.strip() for cell in cells):
+        if "".join(cells).strip():  # some cell holds more than white space
             yield start, cells
         start = skipped + reader.line_num + 1
 

@@ -30,7 +30,6 @@ from .vocab import FEATURE_COLUMNS, region_of
 from .workbook import is_workbook, workbook_records
 
 CHUNK = 1000
-JSON_CHUNK = 5000  # new programs per statement of the writer (see prepare_writes)
 KNOWN_COLUMN_NAMES = frozenset(PROGRAM_COLUMN_NAMES) | frozenset(FEATURE_COLUMN_NAMES)
 MAX_CHANGES = 2000  # changed fields kept for a preview; the counts are always complete
 
@@ -124,8 +123,8 @@ def load_catalog(
             return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
         if not plan.changes_anything:
             return LoadResult(plan.results, [], applied=True, version=plan.version)
-        writes = prepare_writes(plan, engine.dialect.name)
         with engine.connect() as connection, connection.begin() as transaction:
+            writes = prepare_writes(plan, connection)  # new rows staged: no lock taken yet
             version = lock_catalog(connection)
             if version == plan.version:
                 version = write_prepared(connection, writes)
@@ -270,6 +269,7 @@ class _Checker:
         self.known_slugs = {kind: set(slugs) for kind, slugs in read_vocabulary(connection).items()}
         self.seen_keys: dict[str, set] = {}
         self.last_result: dict[str, FileResult] = {}
+        self.stored_codes: set[str] | None = None  # every program code the database holds, once read
 
     def problem(self, path: str, line: int, column: str, message: str) -> None:
         self.problems.append(Problem(line, column, message, path))
@@ -364,7 +364,7 @@ class _Checker:
         blanks = {name: _NEW_PROGRAM_BLANKS[name] for name in absent}
         broken = set()
         for line, values, _ in rows:
-            row = {**stored.get(values.get("program_code"), blanks), **values}
+            row = {**stored.get(values.get("program_code"), blanks), **values} if absent else values
             for column, message in row_problems(row, present):
                 self.problem(path, line, column, message)
                 broken.add(line)
@@ -376,7 +376,8 @@ class _Checker:
         plan = self.plan
         query = select(programs.c.program_code, *(programs.c[c] for c in columns), programs.c.id)
         found = {}
-        for row in self.connection.execute(query.where(programs.c.program_code.in_(codes))):
+        stored = self._stored(codes)
+        for row in self.connection.execute(query.where(programs.c.program_code.in_(stored))) if stored else ():
             changes = plan.changed_programs.get(row[-1], {})
             found[row[0]] = {c: changes.get(c, value) for c, value in zip(columns, row[1:-1])}
         for code in codes:
@@ -445,13 +446,21 @@ class _Checker:
                 self._note_change(result, line, code, column, old[column], values[column])
             result.updated += 1
 
+    def _stored(self, codes: list[str]) -> list[str]:
+        """Those of `codes` that the database holds (all its codes are read once, in one statement,
+        so a chunk of new programs costs no look-up)."""
+        if self.stored_codes is None:
+            self.stored_codes = set(self.connection.execute(select(programs.c.program_code)).scalars())
+        return [code for code in codes if code in self.stored_codes]
+
     def _current_programs(self, codes: list[str], scalars: list[str], lists: list[str]) -> dict[str, dict]:
         """The values of the given programs, for the given columns, as earlier files left them."""
         query = select(programs.c.id, programs.c.program_code, *(programs.c[c] for c in scalars))
+        stored = self._stored(codes)
         current = {
             row.program_code: dict(row._mapping)
-            for row in self.connection.execute(query.where(programs.c.program_code.in_(codes)))
-        }
+            for row in self.connection.execute(query.where(programs.c.program_code.in_(stored)))
+        } if stored else {}
         if lists:
             by_id = {row["id"]: row for row in current.values()}
             for row in by_id.values():
@@ -542,23 +551,32 @@ def read_version(connection: Connection) -> int:
 # -- phase two: writing ---------------------------------------------------------
 #
 # Everything done per row is done before the write lock is taken (`prepare_writes`): the rows
-# as they will be stored, the feature links as (program, kind, slug), the updates grouped by
-# the columns they set, on SQLite each as one JSON text. Under the lock (`write_prepared`)
-# only a few statements run, each applying many rows in the database: an INSERT ... SELECT
-# FROM json_each(...) is one call into SQLite, so a writer never hands the interpreter lock
-# back and forth with the app's other threads once per row (with busy reader threads, those
-# hand-overs made a 5,000-row load hold the database's write lock for seconds). The finder's
-# index of the new version is built after the commit (`finder.programs.search.publish_index`).
+# as they will be stored and the feature links as (program code, kind, slug) are put into
+# temporary tables of the writing connection (SQLite: `executemany`; PostgreSQL: COPY), the
+# updates grouped by the columns they set, each as one JSON text. A temporary table is the
+# connection's own: filling it takes no lock on the catalog's tables (on SQLite, not the
+# database's write lock either). Under the lock (`write_prepared`) only a few statements run,
+# each applying many rows in the database: new programs as one INSERT ... SELECT from their
+# table, their links as one INSERT ... SELECT that joins it to programs and features (the
+# database looks the ids up by program code and by kind and slug). One statement is one call
+# into the database, so a writer never hands the interpreter lock back and forth with the
+# app's other threads once per row (with busy reader threads, those hand-overs made a
+# 5,000-row load hold SQLite's write lock for seconds). The finder's index of the new version
+# is built after the commit (`finder.programs.search.publish_index`).
+
+STAGED_PROGRAMS = "staged_programs"
+STAGED_LINKS = "staged_links"
+STAGE_CHUNK = 5000  # planned rows turned into stored rows (and freed from the plan) at a time
 
 
 @dataclass
 class Writes:
-    """A `Plan` as the statements that apply it, worked out before the write lock is taken."""
+    """A `Plan` as the statements that apply it, worked out (and new rows staged) before the lock."""
 
     new_features: list[dict]
     changed_features: list[tuple[int, dict]]
-    new_programs: list  # chunks of rows: SQLite, JSON texts; PostgreSQL, lists of tuples for COPY
-    new_links: list[str]  # chunks: JSON [[program_code, kind, slug], ...]
+    new_programs: int  # how many are staged in STAGED_PROGRAMS
+    new_links: int  # how many are staged in STAGED_LINKS
     updates: list[tuple[tuple[str, ...], str]]  # (columns, JSON [{"id": ..., column: value}, ...])
     relinked: dict[str, list[int]]  # kind -> programs whose links of that kind are replaced
     changed_links: str | None  # JSON [[program_id, kind, slug], ...]
@@ -566,21 +584,22 @@ class Writes:
     removed_features: list[int]
 
 
-def prepare_writes(plan: Plan, dialect: str, now=None) -> Writes:
-    """Every per-row step of applying `plan`, done without touching the database."""
+def prepare_writes(plan: Plan, connection: Connection, now=None) -> Writes:
+    """Every per-row step of applying `plan`: new programs and their links staged in temporary
+    tables of `connection` (in its transaction, before the write lock), the rest worked out."""
     now = now or utcnow()
-    sqlite = dialect == "sqlite"
+    sqlite = connection.dialect.name == "sqlite"
     store = _json_value if sqlite else (lambda value: value)
     stamp = store(now)
-    new_programs, new_links = [], []
-    # In chunks, each encoded as soon as it is made, and taken out of the plan (which is of no
-    # more use once encoded: a load that must check again makes a new one): a whole file's rows
-    # as tuples and as JSON at once, and SQLite's parse of one JSON text of them, would add
-    # a third to a 100,000-row import's peak memory.
+    # In chunks, each staged as soon as it is made, and taken out of the plan (which is of no
+    # more use once staged: a load that must check again makes a new one), so a whole file's
+    # rows are never held twice.
     planned, plan.new_programs = plan.new_programs, {}
+    staging = _Staging(connection) if planned else None
     codes = list(planned)
-    for start in range(0, len(codes), JSON_CHUNK):
-        chunk = [planned.pop(code) for code in codes[start:start + JSON_CHUNK]]
+    staged_links = 0
+    for start in range(0, len(codes), STAGE_CHUNK):
+        chunk = [planned.pop(code) for code in codes[start:start + STAGE_CHUNK]]
         rows, links = [], []
         for new in chunk:
             row = list(new[:_STORED])
@@ -591,9 +610,10 @@ def prepare_writes(plan: Plan, dialect: str, now=None) -> Writes:
             for column, slugs in zip(FEATURE_COLUMNS.values(), new[_STORED:]):
                 kind = _LIST_KINDS[column]
                 links.extend((code, kind, slug) for slug in sorted(slugs))
-        new_programs.append(json.dumps(rows, separators=(",", ":")) if sqlite else rows)
-        if links:
-            new_links.append(json.dumps(links, separators=(",", ":")))
+        del chunk
+        staging.programs(rows)
+        staging.links(links)
+        staged_links += len(links)
     groups: dict[tuple[str, ...], list[dict]] = {}
     relinked: dict[str, list[int]] = {}
     changed_links = []
@@ -610,8 +630,8 @@ def prepare_writes(plan: Plan, dialect: str, now=None) -> Writes:
     return Writes(
         new_features=list(plan.new_features.values()),
         changed_features=list(plan.changed_features.items()),
-        new_programs=new_programs,
-        new_links=new_links,
+        new_programs=len(codes),
+        new_links=staged_links,
         updates=updates,
         relinked=relinked,
         changed_links=json.dumps(changed_links, separators=(",", ":")) if changed_links else None,
@@ -620,33 +640,85 @@ def prepare_writes(plan: Plan, dialect: str, now=None) -> Writes:
     )
 
 
+class _Staging:
+    """The temporary tables a load fills before it takes the write lock.
+
+    SQLite: columns without a type, so each value stays as bound (the INSERT into programs
+    gives it the column's affinity, as a plain INSERT would), created afresh on each load (a
+    pooled connection may still hold the last load's, emptied) and dropped by `write_prepared`.
+    PostgreSQL: of the programs table's own column types (so COPY converts each value as it
+    would into programs), dropped at the end of the transaction whatever its outcome. An
+    `ordinal` column keeps the file's order, so ids are given in it.
+    """
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self.driver = connection.connection.driver_connection
+        self.sqlite = connection.dialect.name == "sqlite"
+        self.ordinal = 0
+        columns = ", ".join(_STAGED_COLUMNS)
+        if self.sqlite:
+            for table in (STAGED_PROGRAMS, STAGED_LINKS):
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
+            connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_PROGRAMS} (ordinal, {columns})")
+            connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_LINKS} (program_code, kind, slug)")
+        else:
+            # Room to sort the staged rows by ordinal in memory (4 MB by default: a 100,000-row
+            # file's 42 MB went to disk), for this transaction only.
+            connection.exec_driver_sql("SET LOCAL work_mem = '128MB'")
+            connection.exec_driver_sql(
+                f"CREATE TEMP TABLE {STAGED_PROGRAMS} ON COMMIT DROP AS "
+                f"SELECT 0 AS ordinal, {columns} FROM programs WITH NO DATA")
+            connection.exec_driver_sql(
+                f"CREATE TEMP TABLE {STAGED_LINKS} (program_code text NOT NULL, kind text NOT NULL, "
+                "slug text NOT NULL) ON COMMIT DROP")
+
+    def programs(self, rows: list[tuple]) -> None:
+        first, self.ordinal = self.ordinal, self.ordinal + len(rows)
+        numbered = [(first + n, *row) for n, row in enumerate(rows)]
+        self._put(STAGED_PROGRAMS, ("ordinal", *_STAGED_COLUMNS), numbered)
+
+    def links(self, links: list[tuple]) -> None:
+        if links:
+            self._put(STAGED_LINKS, ("program_code", "kind", "slug"), links)
+
+    def _put(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        if self.sqlite:
+            marks = ", ".join("?" * len(columns))
+            self.driver.executemany(f"INSERT INTO temp.{table} VALUES ({marks})", rows)
+        else:
+            with self.driver.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+
 def write_plan(connection: Connection, plan: Plan) -> int:
     """Apply a checked `Plan` inside the caller's locked transaction; return the new version."""
-    return write_prepared(connection, prepare_writes(plan, connection.dialect.name))
+    return write_prepared(connection, prepare_writes(plan, connection))
 
 
 def write_prepared(connection: Connection, writes: Writes) -> int:
     """Apply prepared `Writes` inside the caller's locked transaction; return the new version.
 
-    A fixed number of statements for each kind of change and each JSON_CHUNK rows of it.
+    A fixed number of statements for each kind of change, whatever the number of rows.
     """
     sqlite = connection.dialect.name == "sqlite"
     if writes.new_features:
         connection.execute(insert(features), writes.new_features)
     for feature_id, values in writes.changed_features:
         connection.execute(update(features).where(features.c.id == feature_id).values(**values))
-    columns = (*_INSERT_COLUMNS, "created_at", "updated_at")
-    picked = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
-    for chunk in writes.new_programs:
-        if sqlite:
-            connection.execute(
-                text(f"INSERT INTO programs ({', '.join(columns)}) SELECT {picked} FROM json_each(:rows)"),
-                {"rows": chunk},
-            )
-        else:
-            _copy_rows(connection, programs, columns, chunk)
-    for chunk in writes.new_links:
-        _link(connection, chunk, by="code")
+    if writes.new_programs:
+        columns = ", ".join(_STAGED_COLUMNS)
+        connection.exec_driver_sql(
+            f"INSERT INTO programs ({columns}) SELECT {columns} FROM {STAGED_PROGRAMS} ORDER BY ordinal")
+    if writes.new_links:
+        connection.exec_driver_sql(
+            "INSERT INTO program_features (program_id, feature_id) SELECT p.id, f.id "
+            f"FROM {STAGED_LINKS} AS s JOIN programs AS p ON p.program_code = s.program_code "
+            "JOIN features AS f ON f.kind = s.kind AND f.slug = s.slug")
+    if sqlite and writes.new_programs:
+        for table in (STAGED_PROGRAMS, STAGED_LINKS):
+            connection.exec_driver_sql(f"DROP TABLE temp.{table}")
     for columns, rows in writes.updates:
         if sqlite:
             assignments = ", ".join(f"{c} = json_extract(j.value, '$.{c}')" for c in columns)
@@ -668,7 +740,7 @@ def write_prepared(connection: Connection, writes: Writes) -> int:
             connection.execute(delete(program_features).where(
                 program_features.c.program_id.in_(chunk), program_features.c.feature_id.in_(kind_ids)))
     if writes.changed_links:
-        _link(connection, writes.changed_links, by="id")
+        _link_by_id(connection, writes.changed_links)
     for chunk in _chunks(writes.removed_programs, CHUNK):
         connection.execute(delete(program_features).where(program_features.c.program_id.in_(chunk)))
         connection.execute(delete(programs).where(programs.c.id.in_(chunk)))
@@ -677,23 +749,18 @@ def write_prepared(connection: Connection, writes: Writes) -> int:
     return bump_version(connection)
 
 
-def _link(connection: Connection, links: str, by: str) -> None:
-    """Insert feature links given as JSON [[program code or id, kind, slug], ...] in one
-    statement; the database looks the program and feature ids up."""
+def _link_by_id(connection: Connection, links: str) -> None:
+    """Insert feature links given as JSON [[program id, kind, slug], ...] in one statement;
+    the database looks the feature ids up."""
     if connection.dialect.name == "sqlite":
         item = "json_extract(j.value, '$[{}]')".format
         source = "json_each(:links) AS j"
     else:
         item = "(j.value ->> {})".format
         source = "json_array_elements(CAST(:links AS json)) AS j(value)"
-    if by == "code":
-        program, joined = "p.id", f"{source} CROSS JOIN programs AS p"
-        where = f"p.program_code = {item(0)} AND "
-    else:
-        program, joined, where = f"CAST({item(0)} AS INTEGER)", source, ""
     connection.execute(
-        text(f"INSERT INTO program_features (program_id, feature_id) SELECT {program}, f.id "
-             f"FROM {joined} CROSS JOIN features AS f WHERE {where}f.kind = {item(1)} AND f.slug = {item(2)}"),
+        text(f"INSERT INTO program_features (program_id, feature_id) SELECT CAST({item(0)} AS INTEGER), f.id "
+             f"FROM {source} CROSS JOIN features AS f WHERE f.kind = {item(1)} AND f.slug = {item(2)}"),
         {"links": links},
     )
 
@@ -722,29 +789,23 @@ _CODE = _NEW_COLUMNS.index("program_code")
 _STATE = _NEW_COLUMNS.index("state")
 _INSTITUTION = _NEW_COLUMNS.index("institution")
 _DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
+_STAGED_COLUMNS = (*_INSERT_COLUMNS, "created_at", "updated_at")
 # What a new program holds in a column its file leaves out: each column's blank, no features.
 _NEW_PROGRAM_BLANKS = {
     **{column.name: column.blank for column in STORED_COLUMNS},
     **{column: frozenset() for column in FEATURE_COLUMNS.values()},
 }
 
+_NEW_BLANKS = tuple(_NEW_PROGRAM_BLANKS[c] for c in _NEW_COLUMNS)
+
 
 def _new_row(values: dict) -> tuple:
     """A new program's validated values as the plan keeps them (blank where the file has none)."""
-    return tuple(values.get(c, _NEW_PROGRAM_BLANKS[c]) for c in _NEW_COLUMNS)
+    return tuple(map(values.get, _NEW_COLUMNS, _NEW_BLANKS))
 
 
 def _new_values(row: tuple) -> dict:
     return dict(zip(_NEW_COLUMNS, row))
-
-
-def _copy_rows(connection: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """PostgreSQL: rows through COPY, in the same transaction (psycopg's executemany sends
-    one statement per row, several times slower for a large file)."""
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _feature_row(values: dict) -> dict:

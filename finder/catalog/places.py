@@ -1,11 +1,14 @@
 """Places: the app's ZIP data, program locations and distances (contract section 3, "Places").
 
 The ZIP data is the `zipcodes` package (pinned in requirements.txt), read offline: nothing
-is fetched at run time. Its 42,000-odd records are turned into lookup tables the first
-time any function here needs them (once per process, about a second), then every lookup is
-a dictionary read (or, for many programs at once, `zip_points`, an array read). The records
-are read one state at a time (`zipcodes.filter_by`), never all at once: `zipcodes.list_all()`
-holds about 85 MB of dicts for the life of the process, where the tables need a few.
+is fetched at run time. The fields of its 42,000-odd records that the app uses are kept, as
+the package gives them, in `zipdata.tsv.gz` beside this module (about 0.5 MB), written from
+the pinned package by `python -m finder.catalog.places` and checked against it record for
+record by tests/test_places.py, so a new release of the package cannot go unnoticed. Reading
+that file takes tens of milliseconds; the package itself makes a dict of 15 fields per record
+(0.3-0.6 s, and 85 MB if `zipcodes.list_all()` keeps them). The records are turned into
+lookup tables the first time any function here needs them (once per process), then every
+lookup is a dictionary read (or, for many programs at once, `zip_points`, an array read).
 
 - a ZIP code's location is its latitude and longitude in the data;
 - a city's location is the mean latitude and longitude of the *active* ZIP codes the data
@@ -23,8 +26,10 @@ Distances are great-circle distances (haversine) on a sphere of radius 3958.8 mi
 from __future__ import annotations
 
 import functools
+import gzip
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -64,12 +69,59 @@ DATA_STATES = (
 ).split()
 
 
-def _records():
-    """The ZIP data's records, a state at a time (see the module docstring)."""
-    from zipcodes import filter_by  # imported here: only the first lookup pays for it
+DATA_FILE = Path(__file__).with_name("zipdata.tsv.gz")
+# The fields of a record the tables are made of, in the data file's order.
+DATA_FIELDS = ("zip_code", "zip_code_type", "active", "city", "state", "lat", "long")
+
+
+def package_records():
+    """The `zipcodes` package's records, a state at a time (never its whole list at once, which
+    the package would keep), in the order of DATA_STATES: the order of the data file."""
+    from zipcodes import filter_by  # imported here: only writing or checking the data file needs it
 
     for state in DATA_STATES:
         yield from filter_by(state=state)
+
+
+def _rows():
+    """The ZIP data's records from the data file, as tuples of DATA_FIELDS (`active` a bool, the
+    rest text as the package gives it)."""
+    with gzip.open(DATA_FILE, "rt", encoding="utf-8", newline="\n") as file:
+        lines = file.read().split("\n")
+    if lines[0] != _file_header():
+        raise RuntimeError(f"{DATA_FILE.name} is not the data of the pinned zipcodes package; "
+                           "write it again: python -m finder.catalog.places")
+    for line in lines[1:]:
+        if line:
+            code, kind, active, city, state, latitude, longitude = line.split("\t")
+            yield code, kind, active == "1", city, state, latitude, longitude
+
+
+def _file_header() -> str:
+    return f"# zipcodes {_PINNED}\t" + "\t".join(DATA_FIELDS)
+
+
+def write_data_file(path: Path = DATA_FILE) -> int:
+    """Write the data file from the installed `zipcodes` package; the number of records."""
+    import zipcodes
+
+    if zipcodes.__version__ != _PINNED:
+        raise RuntimeError(f"zipcodes {zipcodes.__version__} is installed; requirements.txt pins {_PINNED}")
+    count = 0
+    # mtime=0: the same package gives the same bytes, so the file only changes with the data.
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=9) as packed:
+        lines = [_file_header()]
+        for record in package_records():
+            values = [record[name] for name in DATA_FIELDS]
+            values[2] = "1" if values[2] else "0"
+            assert not any("\t" in str(v) or "\n" in str(v) for v in values), values
+            lines.append("\t".join(str(v) for v in values))
+            count += 1
+        packed.write(("\n".join(lines) + "\n").encode("utf-8"))
+    return count
+
+
+_PINNED = "3.0.0"  # requirements.txt's zipcodes (tests/test_places.py checks that they agree)
 
 
 _tables: _Tables | None = None
@@ -77,29 +129,41 @@ _lock = threading.Lock()
 
 
 def _build(records=None) -> _Tables:
+    """The lookup tables from the data file's records, or from `records` (the package's dicts)."""
+    if records is None:
+        rows = _rows()
+    else:
+        rows = ((r["zip_code"], r["zip_code_type"], r["active"], r["city"], r["state"], r["lat"], r["long"])
+                for r in records)
     zips: dict[str, Location | None] = {}
     sums: dict[tuple[str, str], list[float]] = {}
     standard: dict[tuple[str, str], list[str]] = {}
     names: dict[str, tuple[str, str]] = {}
-    for record in _records() if records is None else records:
-        names[record["zip_code"]] = (record["city"], record["state"])
-        latitude, longitude = float(record["lat"]), float(record["long"])
-        located = not (latitude == 0 and longitude == 0)
-        zips[record["zip_code"]] = (latitude, longitude) if located else None
-        if located and record["active"]:
-            key = (record["state"], city_key(record["city"]))
-            total = sums.setdefault(key, [0.0, 0.0, 0])
-            total[0] += latitude
-            total[1] += longitude
-            total[2] += 1
-            if record["zip_code_type"] == "STANDARD":
-                standard.setdefault(key, []).append(record["zip_code"])
-                standard.setdefault((record["state"], ""), []).append(record["zip_code"])
+    located_codes, located_points = [], []
+    for code, kind, active, city, state, latitude, longitude in rows:
+        names[code] = (city, state)
+        latitude, longitude = float(latitude), float(longitude)
+        if latitude == 0 and longitude == 0:
+            zips[code] = None
+            continue
+        zips[code] = where = (latitude, longitude)
+        located_codes.append(int(code))
+        located_points.append(where)
+        if active:
+            key = (state, city_key(city))
+            total = sums.get(key)
+            if total is None:
+                sums[key] = [latitude, longitude, 1]
+            else:
+                total[0] += latitude
+                total[1] += longitude
+                total[2] += 1
+            if kind == "STANDARD":
+                standard.setdefault(key, []).append(code)
+                standard.setdefault((state, ""), []).append(code)
     cities = {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
     points = np.full((100_000, 2), np.nan)
-    for code, where in zips.items():
-        if where is not None:
-            points[int(code)] = where
+    points[np.array(located_codes, dtype=np.int64)] = np.array(located_points, dtype=float).reshape(-1, 2)
     points.setflags(write=False)
     return _Tables(zips, cities, standard, names, points)
 
@@ -228,3 +292,7 @@ def haversine_miles(lat1, lon1, lat2, lon2):
     a = np.sin(half_dphi) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(half_dlambda) ** 2
     miles = 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return float(miles) if np.ndim(miles) == 0 else miles
+
+
+if __name__ == "__main__":
+    print(f"Wrote {write_data_file():,} records to {DATA_FILE}")

@@ -42,7 +42,6 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _MEMO_SIZE = 20_000
-_UNSEEN = object()
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0"}
 
@@ -289,6 +288,21 @@ def kind_of_header(names: list[str]) -> str | None:
     return None
 
 
+class _Memo(dict):
+    """Outcomes of the cells of a column seen before: memo[cell] works one out when it is new
+    (and keeps it, up to _MEMO_SIZE cells)."""
+
+    def __init__(self, outcome_of: Callable[[str], object]):
+        super().__init__()
+        self.outcome_of = outcome_of
+
+    def __missing__(self, cell: str) -> object:
+        outcome = self.outcome_of(cell)
+        if len(self) < _MEMO_SIZE:
+            self[cell] = outcome
+        return outcome
+
+
 class RowReader:
     """Reads the records of one file of a known kind, given its header row."""
 
@@ -315,7 +329,8 @@ class RowReader:
         self.present = frozenset(seen)
         # Per column in use: its name, its outcome function, and a memo of the
         # outcomes of cells seen before when its values recur (a file's speed).
-        self._readers = [(c.name, c.outcome, {} if c.repeats else None) for c in self.columns if c is not None]
+        self._readers = [(c.name, c.outcome, _Memo(c.outcome) if c.repeats else None)
+                         for c in self.columns if c is not None]
         self._used = [c is not None for c in self.columns]
 
     def _problem(self, column: str, message: str) -> None:
@@ -330,14 +345,7 @@ class RowReader:
         if len(self._readers) < len(cells):
             cells = [cell for cell, used in zip(cells, self._used) if used]
         for (name, outcome_of, memo), cell in zip(self._readers, cells):
-            if memo is None:
-                outcome = outcome_of(cell)
-            else:
-                outcome = memo.get(cell, _UNSEEN)
-                if outcome is _UNSEEN:
-                    outcome = outcome_of(cell)
-                    if len(memo) < _MEMO_SIZE:
-                        memo[cell] = outcome
+            outcome = outcome_of(cell) if memo is None else memo[cell]
             if outcome.__class__ is Invalid:
                 errors.append((name, outcome.message))
             else:

@@ -48,7 +48,7 @@ programs = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     *(column.sql_column() for column in STORED_COLUMNS),
-    Column("region", String(10), nullable=False, index=True),
+    Column("region", String(10), nullable=False),
     Column("institution_key", Text, nullable=False, index=True),
     Column("created_at", DateTime, nullable=False, default=utcnow),
     Column("updated_at", DateTime, nullable=False, default=utcnow, onupdate=utcnow),

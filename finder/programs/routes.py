@@ -1,16 +1,17 @@
 from datetime import date
 
 from flask import current_app, g, make_response, render_template, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..catalog.schema import PROGRAM_CODE
+from ..catalog.tables import programs
 from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..extensions import db
 from ..models import Program
 from ..security import same_site_path
 from . import bp, usmap, view
 from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
-from .search import SORTS, serve_index
+from .search import SORT_COLUMNS, SORTS, serve_index
 
 
 def finder_index():
@@ -26,6 +27,26 @@ def programs_by_id(ids: list[int]) -> list[Program]:
     if not ids:
         return []
     found = {p.id: p for p in db.session.scalars(select(Program).where(Program.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+# What a result shows (view.result_items): the programs columns it reads, and the one it shows
+# for a sort on a column it does not show anyway (view.sorted_fact).
+RESULT_COLUMNS = tuple(dict.fromkeys((
+    "id", "program_code", "name", "institution", "city", "state", "program_type", "length_years",
+    "positions_per_year", "esir_available", "research_months", "data_verified_on",
+    *(column.name for column, _ in SORT_COLUMNS.values()),
+)))
+_RESULT_ROWS = select(*(programs.c[name] for name in RESULT_COLUMNS)).where(
+    programs.c.id.in_(bindparam("ids", expanding=True)))
+
+
+def result_rows(ids: list[int]) -> list:
+    """The rows of `ids` (the columns of RESULT_COLUMNS), in that order, in one statement:
+    plain rows, not ORM objects, which cost twice as much for a page of results."""
+    if not ids:
+        return []
+    found = {row.id: row for row in db.session.execute(_RESULT_ROWS, {"ids": ids})}
     return [found[i] for i in ids if i in found]
 
 
@@ -45,7 +66,7 @@ def index():
     if form.validate():
         query = form.query()
         result = index.search(query, context["today"])
-        context.update(query=query, result=result, programs=programs_by_id(result.ids),
+        context.update(query=query, result=result, programs=result_rows(result.ids),
                        badges=index.slugs_by_program(result.ids))
     else:
         context["error"] = form.page_error()

@@ -588,22 +588,17 @@ class ProgramIndex:
         distances = self.distances_from(query.near) if query.near else None
         wishes = tuple(dict.fromkeys(query.want))
         columns = {w: self.wish_column(w) for w in wishes}
-        met = np.sum(list(columns.values()), axis=0, dtype=np.int16) if wishes else None
+        met, fit_order = self._wishes_met(wishes) if wishes else (None, None)
         if query.sort == "fit" and met is not None:
-            # Matches in name order (the tie-break), then a stable sort by wishes met, most first.
-            by_name = self.orders["name"]
-            ordered = by_name[matching[by_name]]
-            ordered = ordered[np.argsort(-met[ordered], kind="stable")]
+            order = fit_order  # most wishes met first, then name order (the tie-break)
+        elif query.sort == "distance" and query.near:
+            order = self.distance_order(query.near)
         else:
-            if query.sort == "distance" and query.near:
-                order = self.distance_order(query.near)
-            else:
-                order = self.orders.get(query.sort, self.orders["name"])
-            ordered = order[matching[order]]
+            order = self.orders.get(query.sort, self.orders["name"])
         start = (query.page - 1) * query.per_page
-        page_rows = ordered[start:start + query.per_page]
+        count, page_rows = _page(order, matching, start, start + query.per_page)
         ids = self.ids[page_rows].tolist()
-        result = Result(int(ordered.size), ids, matching=matching)
+        result = Result(count, ids, matching=matching)
         if distances is not None:
             result.distances = {i: (None if np.isnan(d) else float(d)) for i, d in zip(ids, distances[page_rows])}
         if met is not None:
@@ -615,45 +610,86 @@ class ProgramIndex:
             result.facets = self._facets(masks, matching)
         return result
 
+    def _wishes_met(self, wishes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """How many of `wishes` each program meets, and every row by that, most first, ties in
+        name order: worked out once for the last few sets of wishes asked for (per index)."""
+        key = frozenset(wishes)
+        cache = self.__dict__.setdefault("_wish_orders", {})
+        found = cache.get(key)
+        if found is None:
+            met = np.sum([self.wish_column(w) for w in key], axis=0, dtype=np.int16)
+            by_name = self.orders["name"]
+            order = by_name[np.argsort(-met[by_name], kind="stable")]
+            met.setflags(write=False)
+            order.setflags(write=False)
+            if len(cache) >= 16:
+                cache.pop(next(iter(cache)), None)
+            found = cache[key] = (met, order)
+        return found
+
     def _facets(self, masks, matching) -> dict[str, dict[str, int]]:
         """For each option: how many programs match if it is ticked along with the other filters.
 
         A one-of-these group (type, state, region, visa, intern year, interview format) is counted
         without its own filter (ticking one more of its options widens it); features and the
         yes-only flags are counted with the option added to everything else.
-        """
-        facets = {}
-        groups = [(name, codes, choice_codes(name)) for name, codes in self.codes.items()]
-        for name, column, codes in [*groups, ("region", self.region, REGION_CODES)]:
-            base = self._combine(masks, skip=name) if name in masks else matching
-            counts = np.bincount(column[base] + 1, minlength=len(codes) + 1)[1:]  # -1 (blank) counts nowhere
-            facets[name] = dict(zip(codes, counts.tolist()))
-        base = self._combine(masks, skip="visa") if "visa" in masks else matching
-        facets["visa"] = {code: int(np.count_nonzero(base & column)) for code, column in self.visa.items()}
-        for name, flag in self.flags.items():
-            facets[name] = {"1": int(np.count_nonzero(matching & flag))}
-        per_feature = self._feature_counts(matching)
-        for kind in FEATURE_KINDS:
-            facets[kind] = {f.slug: per_feature[i] for i, f in enumerate(self.features) if f.kind == kind}
-        return facets
 
+        Every option is a row of packed bits (`_facet_table`, once per index); all of them are
+        AND-ed with the packed match mask and counted in one pass, then the rows of each group
+        with a filter of its own again, with that group's filter left out.
+        """
+        table = self._facet_table()
+        counts = table.counts(slice(None), matching)
+        for name, (start, stop) in table.spans.items():
+            if name in masks and name in table.widened:
+                counts[start:stop] = table.counts(slice(start, stop), self._combine(masks, skip=name))
+        values = counts.tolist()
+        return {name: dict(zip(table.keys[name], values[start:stop])) for name, (start, stop) in table.spans.items()}
+
+    def _facet_table(self) -> FacetTable:
+        """The options of every facet as rows of packed bits, worked out once per index (per process)."""
+        found = getattr(self, "_facet_rows", None)
+        if found is None:
+            rows, spans, keys = [], {}, {}
+
+            def add(name: str, option_keys: list[str], option_rows) -> None:
+                spans[name] = (len(rows), len(rows) + len(option_keys))
+                keys[name] = option_keys
+                rows.extend(option_rows)
+
+            groups = [(name, codes, choice_codes(name)) for name, codes in self.codes.items()]
+            for name, column, codes in [*groups, ("region", self.region, REGION_CODES)]:
+                add(name, list(codes), (column == i for i in range(len(codes))))
+            add("visa", list(self.visa), self.visa.values())
+            for name, flag in self.flags.items():
+                add(name, ["1"], [flag])
+            for kind in FEATURE_KINDS:
+                chosen = [i for i, f in enumerate(self.features) if f.kind == kind]
+                add(kind, [self.features[i].slug for i in chosen], (self.has_feature[i] for i in chosen))
+            matrix = np.array(rows, dtype=bool).reshape(len(rows), self.size)
+            widened = frozenset([*self.codes, "region", "visa"])
+            found = self._facet_rows = FacetTable(_pack_rows(matrix), spans, keys, widened)
+        return found
 
     def _feature_counts(self, matching: np.ndarray) -> list[int]:
         """How many of the `matching` rows have each feature, all features in one pass: the
         feature rows and the mask as packed bits, AND-ed and counted 64 bits at a time."""
         if not len(self.features):
             return []
-        bits = _packed(matching[np.newaxis, :])
-        return np.bitwise_count(self.feature_bits & bits).sum(axis=1, dtype=np.int64).tolist()
+        return _bit_counts(self.feature_bits, matching).tolist()
 
     def slugs_by_program(self, ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
         """The feature slugs of some programs, by id and kind (sorted)."""
-        result = {}
-        for program_id, row in zip(ids, self.rows_of(list(ids))):
-            by_kind: dict[str, list[str]] = {kind: [] for kind in FEATURE_KINDS}
-            for i in np.flatnonzero(self.has_feature[:, row]):
-                by_kind[self.features[i].kind].append(self.features[i].slug)
-            result[program_id] = {kind: sorted(slugs) for kind, slugs in by_kind.items()}
+        ids = list(ids)
+        result = {program_id: {kind: [] for kind in FEATURE_KINDS} for program_id in ids}
+        if ids and self.features:
+            features, programs = np.nonzero(self.has_feature[:, self.rows_of(ids)])  # the page's columns only
+            for feature, column in zip(features.tolist(), programs.tolist()):
+                info = self.features[feature]
+                result[ids[column]][info.kind].append(info.slug)
+        for by_kind in result.values():
+            for slugs in by_kind.values():
+                slugs.sort()
         return result
 
 
@@ -698,6 +734,81 @@ def _packed(rows: np.ndarray) -> np.ndarray:
 def _unpacked(bits: np.ndarray, size: int) -> np.ndarray:
     """The boolean rows that `_packed` packed (`size` columns)."""
     return np.unpackbits(bits.view(np.uint8), axis=1, count=size).view(bool)
+
+
+def _page(order: np.ndarray, matching: np.ndarray, start: int, stop: int) -> tuple[int, np.ndarray]:
+    """How many rows match, and the matching rows `start:stop` in `order` (every row once).
+
+    A first page of a broad search is among the first few thousand rows of the order: those
+    are looked at first (a share expected to hold the page, doubled until it does) rather than
+    all of them; a narrow search or a deep page reads the whole order."""
+    count = int(np.count_nonzero(matching))
+    size = len(order)
+    if start >= count:  # past the last match
+        return count, order[:0]
+    if stop <= count:
+        look = int(stop * size / count * 1.5) + 256
+        taken, found, at = [], 0, 0
+        while look * 4 < size and at < size:
+            part = order[at:at + look]
+            hits = part[matching[part]]
+            taken.append(hits)
+            found += len(hits)
+            at += look
+            if found >= stop:
+                return count, np.concatenate(taken)[start:stop]
+            look *= 2
+        rest = order[at:]
+        taken.append(rest[matching[rest]])
+        return count, np.concatenate(taken)[start:stop]
+    return count, order[matching[order]][start:stop]
+
+
+@dataclass(frozen=True)
+class FacetTable:
+    """Every facet option as a row of packed bits (`bits`); `spans[name]` the rows of a facet,
+    `keys[name]` their option values, `widened` the facets counted without their own filter."""
+
+    bits: np.ndarray
+    spans: dict[str, tuple[int, int]]
+    keys: dict[str, list[str]]
+    widened: frozenset[str]
+    totals: np.ndarray = field(init=False)  # each row's set bits: its count when every program matches
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "totals", np.bitwise_count(self.bits).sum(axis=1, dtype=np.int64))
+
+    def counts(self, rows: slice, mask: np.ndarray) -> np.ndarray:
+        """For the option rows `rows`: how many programs of `mask` (booleans) each has."""
+        if np.all(mask):
+            return self.totals[rows].copy()
+        return _bit_counts(self.bits[rows], mask)
+
+
+def _pack_rows(rows: np.ndarray) -> np.ndarray:
+    """Boolean rows as bits in 64-bit words, zero-padded (as `_packed`, without np.pad's cost)."""
+    words = -(-rows.shape[1] // 64)
+    out = np.zeros((rows.shape[0], words * 8), dtype=np.uint8)
+    out[:, :-(-rows.shape[1] // 8)] = np.packbits(rows, axis=1)
+    return out.view(np.uint64)
+
+
+_scratch = threading.local()  # per thread: _bit_counts' buffers, by shape
+
+
+def _bit_counts(bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """For each row of packed `bits`: how many of its set bits `mask` (booleans) has too.
+    The AND and the counts go into buffers kept per thread (a fresh megabyte would be
+    page-faulted in on every request)."""
+    packed = _pack_rows(mask[np.newaxis, :])[0]
+    kept = _scratch.__dict__.setdefault("buffers", {})
+    anded, counted = kept.get(bits.shape) or kept.setdefault(
+        bits.shape, (np.empty(bits.shape, dtype=np.uint64), np.empty(bits.shape, dtype=np.uint8)))
+    if len(kept) > 16:  # the shapes of another catalog's tables
+        kept.clear()
+    np.bitwise_and(bits, packed, out=anded)
+    np.bitwise_count(anded, out=counted)
+    return counted.sum(axis=1, dtype=np.int64)
 
 
 def _fold_all(texts) -> list[str]:
@@ -980,8 +1091,9 @@ def _driver_rows(connection, statement) -> list[tuple]:
 
 _FORMAT = "3"  # bump when an attribute keeps its name and kind but changes its meaning
 # Rebuilt by _set_features and from_bytes (`has_feature` from `feature_bits`: an eighth of
-# the bytes); per-process caches (the last origins, the map's layout).
-_DERIVED = ("feature_by_key", "feature_row", "has_feature", "_origins", "_map")
+# the bytes); per-process caches (the last origins, the map's layout, the facet table, the
+# orders by wishes met).
+_DERIVED = ("feature_by_key", "feature_row", "has_feature", "_origins", "_map", "_facet_rows", "_wish_orders")
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)
@@ -1001,8 +1113,11 @@ def _binary_results(connection, cursor, statement, parameters, context, executem
         cursor.format = Format.BINARY
 
 
+_VERSION = select(catalog_state.c.version).where(catalog_state.c.id == 1)  # built once: every request reads it
+
+
 def read_version(connection) -> int:
-    return connection.execute(select(catalog_state.c.version).where(catalog_state.c.id == 1)).scalar() or 0
+    return connection.execute(_VERSION).scalar() or 0
 
 
 # How long a process serves the previous version's index after it first saw a newer catalog

@@ -226,9 +226,15 @@ class Level:
     @functools.cached_property
     def _cells(self) -> tuple[np.ndarray, int]:
         spots, rows = self._spots, self._rows
-        columns = math.ceil(WIDTH / self.size) + 1
-        cell = (spots.area[rows].astype(np.int64) * 100_000 + (spots.y[rows] // self.size).astype(np.int64) * columns
-                + (spots.x[rows] // self.size).astype(np.int64))
+        # Cells numbered in (area, row, column) order; rows and columns counted from the lowest
+        # ones used, so that a point beyond the map's edges (in the sea off a coast) has a cell
+        # of its own rather than one of the next row's.
+        row = (spots.y[rows] // self.size).astype(np.int64)
+        column = (spots.x[rows] // self.size).astype(np.int64)
+        if len(rows):
+            row, column = row - row.min(), column - column.min()
+        columns, height = int(column.max(initial=0)) + 1, int(row.max(initial=0)) + 1
+        cell = (spots.area[rows].astype(np.int64) * height + row) * columns + column
         cells, dot_of_row = np.unique(cell, return_inverse=True)
         dot = np.full(len(self._on_map), -1, dtype=np.int32)
         dot[rows] = dot_of_row.ravel()
@@ -242,6 +248,40 @@ class Level:
     def count(self) -> int:
         """How many dots this size has for the whole catalog."""
         return self._cells[1]
+
+    @functools.cached_property
+    def _all_counts(self) -> np.ndarray:
+        """How many programs of the catalog each dot holds."""
+        return np.bincount(self.dot[self._rows], minlength=self.count)
+
+    def counts(self, on: np.ndarray, chosen: int | None = None) -> np.ndarray:
+        """How many of the rows `on` (booleans, all on the map; `chosen` of them) each dot holds:
+        a count of the rows, or of the catalog's others taken from its whole count when those are fewer."""
+        if chosen is None:
+            chosen = int(np.count_nonzero(on))
+        if chosen == len(self._rows):
+            return self._all_counts.copy()
+        if chosen * 2 <= len(self._rows):
+            return np.bincount(self.dot[np.flatnonzero(on)], minlength=self.count)
+        others = np.flatnonzero(self._on_map & ~on)
+        return self._all_counts - np.bincount(self.dot[others], minlength=self.count)
+
+    def coarser(self, counts: np.ndarray, level: Level, on: np.ndarray) -> np.ndarray:
+        """Counts per dot of this size (of the rows `on`) as counts per dot of the coarser `level`."""
+        parents = self._parents(level)
+        if parents is None:  # cells that do not nest (not with CELL_SIZES as they are): count again
+            return level.counts(on)
+        return np.bincount(parents, weights=counts, minlength=level.count).astype(np.int64)
+
+    def _parents(self, level: Level) -> np.ndarray | None:
+        """Each dot's dot at the coarser `level` (None if some cell of this size is split between two)."""
+        found = self.__dict__.setdefault("_parent_of", {})
+        if level.size not in found:
+            parents = np.zeros(self.count, dtype=np.int64)
+            parents[self.dot[self._rows]] = level.dot[self._rows]
+            found[level.size] = parents if np.array_equal(parents[self.dot[self._rows]], level.dot[self._rows]) \
+                else None
+        return found[level.size]
 
     @property
     def places(self) -> DotPlaces:
@@ -326,6 +366,11 @@ class MapLayout:
     on_map: np.ndarray  # programs drawn somewhere
     levels: tuple[Level, ...]
 
+    @functools.cached_property
+    def everywhere(self) -> bool:
+        """Whether every program is drawn somewhere."""
+        return bool(np.all(self.on_map))
+
 
 def layout(latitude: np.ndarray, longitude: np.ndarray, stored: dict | None = None) -> MapLayout:
     """The map of an index's locations (arrays of degrees, NaN: no location); `stored` holds
@@ -397,22 +442,34 @@ class ResultMap:
 
 def result_map(layout_: MapLayout, matching: np.ndarray, zoom: float = 1.0) -> ResultMap:
     """The dots of the `matching` programs: the finest cell size (at least CELL at the scale
-    of the full map, shown `zoom` times larger) with at most MOST_DOTS dots."""
-    not_drawn = int(np.count_nonzero(matching & ~layout_.on_map))
-    drawn = np.flatnonzero(matching & layout_.on_map)  # few rows for a narrow search: cheaper to index by
+    of the full map, shown `zoom` times larger) with at most MOST_DOTS dots.
+
+    The matches are counted per cell once, at the finest size tried (`Level.counts`); each
+    coarser size adds up the counts of the cells it is made of (cells of twice the side hold
+    whole cells of the size below, `Level.parents`)."""
+    matches = int(np.count_nonzero(matching))
+    if layout_.everywhere:  # every program has a place on the map (the usual catalog)
+        on, drawn = matching, matches
+    else:
+        on = matching & layout_.on_map
+        drawn = int(np.count_nonzero(on))
+    not_drawn = matches - drawn
     levels = [level for level in layout_.levels if level.size * zoom >= CELL - 1e-9] or [layout_.levels[-1]]
-    for level in levels:
-        counts = np.bincount(level.dot[drawn], minlength=level.count)
+    counts = levels[0].counts(on, drawn)
+    for i, level in enumerate(levels):
+        if i:
+            counts = levels[i - 1].coarser(counts, level, on)
         occupied = np.flatnonzero(counts)
         if len(occupied) <= MOST_DOTS or level is levels[-1]:
             break
-    most = int(counts.max()) if len(occupied) else 1
     shown = occupied[np.argsort(-counts[occupied], kind="stable")]
     at = level.places_of(shown)
+    numbers = counts[shown]
+    most = int(numbers[0]) if len(numbers) else 1
     dots = [
-        Dot(float(at.x[j]), float(at.y[j]), _dot_radius(int(counts[i]), most), int(counts[i]),
-            at.name[j], at.zip_code[j], int(at.radius[j]))
-        for j, i in enumerate(shown.tolist())
+        Dot(x, y, _dot_radius(n, most), n, name, code, radius)
+        for x, y, n, name, code, radius in zip(at.x.tolist(), at.y.tolist(), numbers.tolist(), at.name, at.zip_code,
+                                               np.asarray(at.radius).tolist())
     ]
     return ResultMap(dots, not_drawn, level.size)
 

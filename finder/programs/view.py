@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup, escape
@@ -98,6 +99,12 @@ def bounds(field) -> tuple[int, int]:
 # The filters in panel order (the order of chips and advice); `q` sits above the panel.
 PANEL_FILTERS = ("q", *(p for _, parameters in PANEL for p in parameters if p in FILTERS))
 assert set(PANEL_FILTERS) == set(FILTERS), set(FILTERS) ^ set(PANEL_FILTERS)
+
+
+def _e(text: str) -> str:
+    """`markupsafe.escape` of a str, as a str (the same characters replaced the same way, in a
+    third of the time: it is called a few hundred times per finder response)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
 
 
 def query_args(query: Query) -> list[tuple[str, str]]:
@@ -252,8 +259,7 @@ def paging(query: Query, count: int) -> Paging:
     )
 
 
-@dataclass(frozen=True)
-class Tile:
+class Tile(NamedTuple):  # a tuple: 52 of them per response
     code: str
     name: str
     row: int
@@ -266,6 +272,7 @@ class Tile:
 def state_tiles(state_counts: dict[str, int], chosen: tuple[str, ...]) -> list[Tile]:
     """The map's tiles; shading bucket 0 for no programs, else 1-4 by share of the largest count."""
     most = max(state_counts.values(), default=0)
+    chosen = set(chosen)
     tiles = []
     for code, (row, column) in TILES.items():
         count = state_counts.get(code, 0)
@@ -489,20 +496,30 @@ MAP_WIDTH, MAP_HEIGHT = usmap.WIDTH, usmap.HEIGHT
 states_map_version = usmap.states_svg_version
 
 
-def results_map(index: ProgramIndex, query: Query, result) -> MapView:
-    """The map of every match (not only this page's); each dot links to the same search
-    around its place: `near` its ZIP code, `within` the radius that holds its programs,
-    nearest first. With `within`, the map shows the part around its circle."""
+@lru_cache(maxsize=512)
+def map_frame(near: str, within: int | None) -> tuple[tuple[float, float, float, float], str | None,
+                                                       tuple[float, float] | None]:
+    """The part of the map shown (the whole map, or closer around the circle of `within`), that
+    circle as an SVG path and the mark of `near`: the same for every search around a ZIP code
+    and radius (the ZIP data does not change while the app runs), so worked out once each."""
     view_box, circle, near_mark = (0.0, 0.0, float(usmap.WIDTH), float(usmap.HEIGHT)), None, None
-    origin = places.zip_location(query.near) if query.near else None
+    origin = places.zip_location(near) if near else None
     if origin is not None:
         x, y = usmap.project(*origin)
         if not math.isnan(x[0]):
             near_mark = (float(x[0]), float(y[0]))
-        ring = usmap.circle(*origin, query.within) if query.within else None
+        ring = usmap.circle(*origin, within) if within else None
         if ring is not None:
             circle = usmap.path(*ring)
             view_box = usmap.frame(*ring)
+    return view_box, circle, near_mark
+
+
+def results_map(index: ProgramIndex, query: Query, result) -> MapView:
+    """The map of every match (not only this page's); each dot links to the same search
+    around its place: `near` its ZIP code, `within` the radius that holds its programs,
+    nearest first. With `within`, the map shows the part around its circle."""
+    view_box, circle, near_mark = map_frame(query.near, query.within)
     zoom = usmap.WIDTH / view_box[2]
     drawn = usmap.result_map(index.map_layout(), result.matching, zoom)
     base = urlencode(query_args(replace(query, near="", within=None, sort="name", page=1)))
@@ -526,19 +543,33 @@ def _programs(count: int) -> str:
     return f"{count:,} program{'' if count == 1 else 's'}"
 
 
+@lru_cache(maxsize=8192)
+def _place(name: str) -> str:
+    """A dot's place name, escaped (the names of one catalog's dots repeat from search to search)."""
+    return _e(name)
+
+
+def _escaped_links(view: MapView) -> list[str]:
+    return [_e(href) for href in view.links]
+
+
 def map_dots(view: MapView) -> Markup:
     """The map's dots as SVG links (written here, not in a template loop: up to 100 of them).
     Each is named by its count and place: "12 programs around Boston, MA"; a dot of several
     programs shows their number."""
     scale = 1 / view.zoom
     parts = [f'<g font-size="{12 * scale:.2f}" stroke-width="{1.5 * scale:.2f}">']
-    for dot, href in zip(view.dots, view.links):
-        name = escape(f"{_programs(dot.count)} around {dot.name}")
-        number = f"{dot.count:,}"
-        r = (dot.r if dot.count == 1 else max(dot.r, 3.4 * len(number) + 4)) * scale
-        text = f'<text x="{dot.x:.1f}" y="{dot.y:.1f}">{number}</text>' if dot.count > 1 else ""
-        parts.append(f'<a href="{escape(href)}" aria-label="{name}"><circle cx="{dot.x:.1f}" cy="{dot.y:.1f}" '
-                     f'r="{r:.1f}"/>{text}</a>')
+    for dot, href in zip(view.dots, _escaped_links(view)):
+        count = dot.count
+        number = f"{count:,}"
+        x, y = f"{dot.x:.1f}", f"{dot.y:.1f}"
+        if count == 1:
+            parts.append(f'<a href="{href}" aria-label="1 program around {_place(dot.name)}"><circle cx="{x}" '
+                         f'cy="{y}" r="{dot.r * scale:.1f}"/></a>')
+        else:
+            r = max(dot.r, 3.4 * len(number) + 4) * scale
+            parts.append(f'<a href="{href}" aria-label="{number} programs around {_place(dot.name)}"><circle '
+                         f'cx="{x}" cy="{y}" r="{r:.1f}"/><text x="{x}" y="{y}">{number}</text></a>')
     parts.append("</g>")
     return Markup("".join(parts))
 
@@ -546,9 +577,9 @@ def map_dots(view: MapView) -> Markup:
 def map_rows(view: MapView) -> Markup:
     """The map as table rows: each place, linked like its dot, and its number of programs."""
     return Markup("".join(
-        f'<tr><td><a href="{escape(href)}">{escape(dot.name)}</a> <span>(within {dot.radius:,} '
+        f'<tr><td><a href="{href}">{_place(dot.name)}</a> <span>(within {dot.radius:,} '
         f'mile{"" if dot.radius == 1 else "s"})</span><td>{dot.count:,}'
-        for dot, href in zip(view.dots, view.links)
+        for dot, href in zip(view.dots, _escaped_links(view))
     ))
 
 
@@ -560,3 +591,110 @@ def map_summary(view: MapView) -> str:
         text += (f"; {_programs(view.not_drawn)} not on the map (no known location, or a place outside "
                  "the states, DC and Puerto Rico)")
     return text + "."
+
+
+# The results list and the option counts, written here rather than as template loops: a page
+# of results and a hundred counts took most of a finder response's rendering (docs/performance.md).
+
+_SEP = " \u00b7 "
+_BADGE_KINDS = ("fellowship", "research", "mentorship")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def result_items(programs, badges, index: ProgramIndex, query: Query, result, today: date, tray_codes,
+                 save_to_url: str | None, tray_note_left, tray_note) -> Markup:
+    """The `<li>` of each result, byte for byte what `_results.html`'s loop with the shortlists'
+    `_compare_button.html`, `_save_to_link.html` and `_compare_note.html` gave (tests/test_finder_render.py
+    renders those templates beside it). `programs` are rows with the programs table's columns;
+    `save_to_url` is the "Save to…" address with `__code__` for the program code (None: this
+    browser has no shortlists); the pending compare note (`tray_note_left()`) is shown beside its
+    program's button and marked as shown there (`tray_note(code)`), as the note's template does."""
+    if not programs:
+        return Markup("")
+    in_tray = set(tray_codes)
+    pending = tray_note_left()
+    noted = pending["code"] if pending else None
+    near, want, sort = bool(query.near), bool(query.want), query.sort
+    labels = {key: _e(f.label) for key, f in index.feature_by_key.items()}
+    parts = []
+    for program in programs:
+        code = program.program_code
+        e_code, e_name = _e(code), _e(program.name)
+        line = [f'\n<li><h3><a href="{_e(program_url(code))}">{e_name}</a></h3><p>{_e(program.institution)}'
+                f'{_SEP}{_e(program.city)}, {_e(program.state)}']
+        if near:
+            line.append(f"{_SEP}<strong>{_e(miles(result.distances[program.id]))}</strong>")
+        years = program.length_years
+        line.append(f"</p><p>{_e(PROGRAM_TYPES[program.program_type])}{_SEP}{years} yr{'' if years == 1 else 's'}")
+        if program.positions_per_year is not None:
+            line.append(f"{_SEP}{_plural(program.positions_per_year, 'position')}/yr")
+        if program.esir_available:
+            line.append(f"{_SEP}ESIR")
+        if program.research_months is not None:
+            line.append(f"{_SEP}{program.research_months} research mo")
+        if fact := sorted_fact(program, sort):
+            line.append(f"{_SEP}{_e(fact)}")
+        if program.data_verified_on:
+            line.append(f"{_SEP}{_e(verified_ago(program.data_verified_on, today))}</p>")
+        else:
+            line.append(f'{_SEP}<span class="stale">never verified</span></p>')
+        slugs = badges[program.id]
+        shown = (slugs["fellowship"] + slugs["research"] + slugs["mentorship"])[:3]
+        if shown:
+            spans = "".join(f"<span>{labels[(kind, slug)]}</span> " for kind in _BADGE_KINDS
+                            for slug in slugs[kind] if slug in shown)
+            line.append(f"<p>{spans}</p>")
+        if want:
+            line.append(f'<div class="fit">{_e(fit_sentence(index, result.fits[program.id]))}</div>')
+        if code in in_tray:
+            line.append(f'<button type="submit" id="ca-{e_code}" form="compare-add" name="remove" value="{e_code}">'
+                        f'Remove from compare')
+        else:
+            line.append(f'<button type="submit" id="ca-{e_code}" form="compare-add" name="code" value="{e_code}">'
+                        f'Add to compare')
+        line.append(f'<span class="visually-hidden"> {e_name}</span></button>')
+        if save_to_url is not None:
+            href = _e(save_to_url.replace("__code__", quote(code, safe="")))
+            line.append(f' <a class="save-to" href="{href}">Save to\u2026<span class="visually-hidden"> {e_name}: '
+                        f'choose one of your shortlists</span></a>')
+        note = tray_note(code) if code == noted else None
+        if note:
+            kind = "success" if note["ok"] else "error"
+            line.append(f'<span class="compare-note" id="cn-{e_code}"><span class="message message--{kind}">'
+                        f'{escape(note["message"])}</span></span></li>')
+        else:
+            line.append(f'<span class="compare-note" id="cn-{e_code}"></span></li>')
+        parts.append("".join(line))
+    return Markup("".join(parts))
+
+
+@lru_cache(maxsize=4096)
+def _count_id(name: str, value: str) -> str:
+    return str(_e(f"n-{name}-{value}"))
+
+
+def option_counts_oob(facets) -> Markup:
+    """Every option's count as the htmx response swaps it into the form (the `count` macro of
+    `_macros.html` with `oob`, for each option of each facet but the states')."""
+    return Markup("".join(
+        f'<span id="{_count_id(name, value)}" hx-swap-oob="true">({count})</span>'
+        for name, counts in facets.items() if name != "state" for value, count in counts.items()
+    ))
+
+
+def panel_counts_oob(active: dict[str, int], result) -> Markup:
+    """The partial's out-of-band pieces of the panel, as `_update.html` wrote them with the
+    macros of `_macros.html` (`oob`): each group's "· N active", the phone's "(N active)" and
+    the "Show N programs" button."""
+    parts = [f'<span class="group__active" id="active-{_e(group.lower())}" hx-swap-oob="true">'
+             f'{f" · {active[group]} active" if active.get(group) else ""}</span>' for group, _ in PANEL]
+    total = sum(active.values())
+    parts.append("\n")
+    parts.append(f'<span class="filters-toggle__active" id="filters-active" hx-swap-oob="true">'
+                 f'{f"({total} active)" if total else ""}</span>')
+    show = f"Show {result.count:,} program{'' if result.count == 1 else 's'}" if result else "Show programs"
+    parts.append(f'<span id="filters-show" hx-swap-oob="true">{show}</span>')
+    return Markup("".join(parts))

@@ -9,10 +9,12 @@ import calendar as month_names
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from .cycle import SEASON_KEYS, Cycle
+
+if TYPE_CHECKING:
+    import icalendar
 
 STATUSES = {
     "considering": "Considering",
@@ -223,7 +225,9 @@ def _uid(shortlist_uid: str, kind: str, code: str, host: str) -> str:
     return f"{kind}-{digest}@{host}"
 
 
-def _event(uid: str, day: date, summary: str, description: str, stamp) -> icalendar.Event:
+def _event(uid: str, day: date, summary: str, description: str, stamp) -> "icalendar.Event":
+    import icalendar  # imported when first needed (0.1 s of every process start otherwise)
+
     event = icalendar.Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -237,6 +241,8 @@ def _event(uid: str, day: date, summary: str, description: str, stamp) -> icalen
 
 def calendar_file(shortlist_name: str, shortlist_uid: str, items, host: str, stamp) -> bytes:
     """RFC 5545: one all-day event per interview date, one per deadline of an entry still to apply."""
+    import icalendar  # imported when first needed (0.1 s of every process start otherwise)
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//IR Program Finder//Shortlist planner//EN")
     cal.add("version", "2.0")
