@@ -1,8 +1,9 @@
 """The finder's index is built once per catalog version, by the change, and shared (issue 19, point 1).
 
-The change that bumps the catalog version stores the index of the new version in the same
-transaction; every app process (gunicorn worker, instance) loads it on its next request
-instead of building its own. These tests guard that mechanism, not its speed (bench/ does).
+The change that bumps the catalog version builds the index of the new version after its
+commit, from a read snapshot, and stores it in a short write of its own (`publish_index`);
+every app process (gunicorn worker, instance) loads it on its next request instead of
+building its own, and answers from the previous version's index until it is stored. These tests guard that mechanism, not its speed (bench/ does).
 """
 
 import io
