@@ -260,6 +260,25 @@ def test_a_process_that_loads_the_stored_index_draws_the_map_without_the_zip_dat
     assert map_of(loaded).dots == expected
 
 
+def test_a_process_that_loads_the_stored_index_draws_the_map_without_numbering_the_cells_again(monkeypatch):
+    """The dots of the sizes drawn without `within` are stored with the index: a loading process
+    neither projects the programs nor numbers their cells (tens of milliseconds at 100,000
+    programs on the first request after a change), and draws the same map as the builder."""
+    from finder.programs.search import ProgramIndex
+
+    built = build(catalog_of("02108", "02108", "02139", "80202", "99501", "00901", "96813"))
+    everything, some = np.ones(built.size, dtype=bool), np.arange(built.size) % 2 == 0
+    expected = [map_of(built).dots, usmap.result_map(built.map_layout(), some).dots]
+    loaded = ProgramIndex.from_bytes(built.to_bytes())
+
+    def not_needed(*args):
+        raise AssertionError("the programs' spots were worked out again")
+
+    monkeypatch.setattr(usmap, "_programs_spots", not_needed)
+    assert [map_of(loaded).dots, usmap.result_map(loaded.map_layout(), some).dots] == expected
+    assert usmap.result_map(loaded.map_layout(), everything).dots == expected[0]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, len(ALL_LOCATED) - 1), st.floats(-0.05, 0.05), st.floats(-0.05, 0.05))
 def test_the_nearest_zip_code_is_the_haversine_nearest_with_ties_to_the_lowest_latitude_then_code(row, up, right):

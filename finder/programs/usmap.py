@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,12 +220,19 @@ class Level:
     (`places`, worked out the first time a search needs this size) where it is drawn, the
     ZIP code its link is measured from, the radius holding all its programs and its name."""
 
-    def __init__(self, size: int, on_map: np.ndarray, spots: Spots, stored: dict | None = None):
-        self.size, self._on_map, self._spots, self._stored = size, on_map, spots, stored or {}
+    def __init__(self, size: int, on_map: np.ndarray, spots_of: Callable[[], Spots], stored: dict | None = None):
+        self.size, self._on_map, self._spots_of, self._stored = size, on_map, spots_of, stored or {}
         self._rows = np.flatnonzero(on_map)
 
     @functools.cached_property
+    def _spots(self) -> Spots:
+        return self._spots_of()
+
+    @functools.cached_property
     def _cells(self) -> tuple[np.ndarray, int]:
+        stored = self._stored.get(f"{self.size}:dot")
+        if stored is not None and len(stored) == len(self._on_map):  # stored with the index (`stored_places`)
+            return stored, int(stored.max(initial=-1)) + 1
         spots, rows = self._spots, self._rows
         # Cells numbered in (area, row, column) order; rows and columns counted from the lowest
         # ones used, so that a point beyond the map's edges (in the sea off a coast) has a cell
@@ -374,10 +382,20 @@ class MapLayout:
 
 def layout(latitude: np.ndarray, longitude: np.ndarray, stored: dict | None = None) -> MapLayout:
     """The map of an index's locations (arrays of degrees, NaN: no location); `stored` holds
-    the places of the dots of STORED_SIZES as `stored_places` gave them."""
+    the dots and their places of STORED_SIZES as `stored_places` gave them. The programs'
+    spots (their projection, the squares they fall in) are worked out only when a size's dots
+    are not stored or a dot's place is not: a process that loaded the index draws a map
+    without `within` from the stored arrays alone."""
     areas = area_of(latitude, longitude)
-    x, y = project(latitude, longitude)
     on_map = areas >= 0
+    spots_of = functools.cache(lambda: _programs_spots(latitude, longitude, areas, on_map))
+    return MapLayout(on_map, tuple(Level(size, on_map, spots_of, stored) for size in CELL_SIZES))
+
+
+def _programs_spots(latitude: np.ndarray, longitude: np.ndarray, areas: np.ndarray, on_map: np.ndarray) -> Spots:
+    """Every program's map position and spot: needed to number the cells of a size whose dots
+    are not stored, and to work out the places of dots not stored."""
+    x, y = project(latitude, longitude)
     rows = np.flatnonzero(on_map)
     key = (areas[rows].astype(np.int64) * 1_000_000 + (y[rows] // SPOT).astype(np.int64) * 1_000
            + (x[rows] // SPOT).astype(np.int64))
@@ -386,10 +404,9 @@ def layout(latitude: np.ndarray, longitude: np.ndarray, stored: dict | None = No
     spot = np.zeros(len(latitude), dtype=np.int64)
     spot[rows] = spot_of_row
     per_spot = np.maximum(np.bincount(spot_of_row, minlength=len(distinct)), 1)
-    spots = Spots(areas, x, y, latitude, longitude, spot, len(distinct),
-                  np.bincount(spot_of_row, latitude[rows], len(distinct)) / per_spot,
-                  np.bincount(spot_of_row, longitude[rows], len(distinct)) / per_spot)
-    return MapLayout(on_map, tuple(Level(size, on_map, spots, stored) for size in CELL_SIZES))
+    return Spots(areas, x, y, latitude, longitude, spot, len(distinct),
+                 np.bincount(spot_of_row, latitude[rows], len(distinct)) / per_spot,
+                 np.bincount(spot_of_row, longitude[rows], len(distinct)) / per_spot)
 
 
 STORED_SIZES = (12, 24, 48, 96)  # the sizes of a map without `within`: no ZIP data needed to draw it
@@ -397,7 +414,9 @@ NAME_LENGTH = 64
 
 
 def stored_places(map_layout: MapLayout) -> dict[str, np.ndarray]:
-    """The places of the dots of STORED_SIZES, as arrays to store with the finder index: they
+    """Each program's dot and the places of the dots of STORED_SIZES, as arrays to store with
+    the finder index (numbering the cells again costs a loading process tens of milliseconds
+    at 100,000 programs). The places
     need the ZIP data (the nearest ZIP code, its city), which a process serving a page without
     `near` then never loads. The finer sizes are drawn only zoomed in around `near`, whose
     distances need the ZIP data anyway."""
@@ -406,6 +425,7 @@ def stored_places(map_layout: MapLayout) -> dict[str, np.ndarray]:
         if level.size in STORED_SIZES:
             found = level.places
             stored.update({
+                f"{level.size}:dot": level.dot,  # so a process loading the index does not number the cells again
                 f"{level.size}:x": np.asarray(found.x, dtype=np.float64),
                 f"{level.size}:y": np.asarray(found.y, dtype=np.float64),
                 f"{level.size}:zip": np.array(found.zip_code, dtype="<U5"),
