@@ -36,12 +36,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The ZIP data's cache (finder/catalog/zipdata.tsv.gz, git-ignored) is written from the pinned
+# zipcodes package as each install ends; a process that finds it missing writes it too.
 $(VENV)/.installed-app: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/python -m finder.catalog.places
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m finder.catalog.places
 	touch $@ $(VENV)/.installed-app
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -185,6 +185,37 @@ def test_the_data_file_is_the_pinned_zipcodes_packages_data(tmp_path):
     assert np.array_equal(from_file.points, at_once.points, equal_nan=True)
 
 
+def test_the_data_file_is_a_cache_written_from_the_package_when_missing_or_stale(tmp_path, monkeypatch):
+    """The data file is not in the repository (the records are the package's): the first process
+    that needs it writes it; one naming another release is written again; where it cannot be
+    written, the tables come from the package's records themselves. The tables are the same."""
+    import gzip
+
+    from finder.catalog import places
+
+    expected = places._build(places.package_records())
+    cache = tmp_path / "zipdata.tsv.gz"
+    monkeypatch.setattr(places, "DATA_FILE", cache)
+
+    assert places._build().zips == expected.zips and cache.exists()
+    written = cache.read_bytes()
+
+    with gzip.open(cache, "wt", encoding="utf-8") as stale:
+        stale.write(places._file_header().replace(places._PINNED, "0.0.1") + "\n00501\tUNIQUE\t1\tHoltsville\tNY\t40.8\t-73.0\n")
+    assert places._build().cities == expected.cities
+    assert cache.read_bytes() == written
+    assert not [p.name for p in tmp_path.iterdir() if p.name != cache.name]  # nothing left aside
+
+    cache.write_bytes(b"not gzip")
+    assert places._build().names == expected.names and cache.read_bytes() == written
+
+    read_only = tmp_path / "read-only" / "zipdata.tsv.gz"  # a folder that does not exist: not writable
+    monkeypatch.setattr(places, "DATA_FILE", read_only)
+    from_package = places._build()
+    assert (from_package.zips, from_package.standard) == (expected.zips, expected.standard)
+    assert not read_only.exists()
+
+
 def test_zip_points_are_the_zip_locations():
     import numpy as np
 

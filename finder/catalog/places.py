@@ -1,12 +1,14 @@
 """Places: the app's ZIP data, program locations and distances (contract section 3, "Places").
 
 The ZIP data is the `zipcodes` package (pinned in requirements.txt), read offline: nothing
-is fetched at run time. The fields of its 42,000-odd records that the app uses are kept, as
-the package gives them, in `zipdata.tsv.gz` beside this module (about 0.5 MB), written from
-the pinned package by `python -m finder.catalog.places` and checked against it record for
-record by tests/test_places.py, so a new release of the package cannot go unnoticed. Reading
-that file takes tens of milliseconds; the package itself makes a dict of 15 fields per record
-(0.3-0.6 s, and 85 MB if `zipcodes.list_all()` keeps them). The records are turned into
+is fetched at run time. The fields of its 42,000-odd records that the app uses are cached, as
+the package gives them, in `zipdata.tsv.gz` beside this module (about 0.5 MB, git-ignored: the
+records are the package's, not the project's), written from the pinned package by `make
+install` (`python -m finder.catalog.places`) or else by the first process that needs them, and
+written again when it names another release of the package. Reading that file takes tens of
+milliseconds; the package itself makes a dict of 15 fields per record (0.3-0.6 s, and 85 MB
+if `zipcodes.list_all()` keeps them), which is what a process that cannot write the file
+reads instead. The records are turned into
 lookup tables the first time any function here needs them (once per process), then every
 lookup is a dictionary read (or, for many programs at once, `zip_points`, an array read).
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,29 +87,64 @@ def package_records():
 
 
 def _rows():
-    """The ZIP data's records from the data file, as tuples of DATA_FIELDS (`active` a bool, the
-    rest text as the package gives it)."""
-    with gzip.open(DATA_FILE, "rt", encoding="utf-8", newline="\n") as file:
-        lines = file.read().split("\n")
-    if lines[0] != _file_header():
-        raise RuntimeError(f"{DATA_FILE.name} is not the data of the pinned zipcodes package; "
-                           "write it again: python -m finder.catalog.places")
+    """The ZIP data's records as tuples of DATA_FIELDS (`active` a bool, the rest text as the
+    package gives it): from the data file, written first when it is missing or another
+    release's; from the package itself when the file cannot be written (a read-only install)."""
+    try:
+        lines = _file_lines()
+        if lines is None:
+            write_data_file()
+            lines = _file_lines()
+    except (OSError, RuntimeError):  # not writable here, or not the pinned package installed
+        lines = None
+    if lines is None:
+        yield from _record_rows(package_records())
+        return
     for line in lines[1:]:
         if line:
             code, kind, active, city, state, latitude, longitude = line.split("\t")
             yield code, kind, active == "1", city, state, latitude, longitude
 
 
+def _file_lines() -> list[str] | None:
+    """The data file's lines, or None when there is none or it is not the pinned package's."""
+    try:
+        with gzip.open(DATA_FILE, "rt", encoding="utf-8", newline="\n") as file:
+            lines = file.read().split("\n")
+    except (FileNotFoundError, EOFError, gzip.BadGzipFile):
+        return None
+    return lines if lines[0] == _file_header() else None
+
+
+def _record_rows(records):
+    """The package's records (dicts) as the data file's tuples."""
+    return ((r["zip_code"], r["zip_code_type"], r["active"], r["city"], r["state"], r["lat"], r["long"])
+            for r in records)
+
+
 def _file_header() -> str:
     return f"# zipcodes {_PINNED}\t" + "\t".join(DATA_FIELDS)
 
 
-def write_data_file(path: Path = DATA_FILE) -> int:
-    """Write the data file from the installed `zipcodes` package; the number of records."""
+def write_data_file(path: Path | None = None) -> int:
+    """Write the data file (DATA_FILE unless `path`) from the installed `zipcodes` package; the
+    number of records. The file appears whole or not at all (written aside, then renamed), so
+    processes writing it at once, or one reading it meanwhile, never see a part of it."""
     import zipcodes
 
     if zipcodes.__version__ != _PINNED:
         raise RuntimeError(f"zipcodes {zipcodes.__version__} is installed; requirements.txt pins {_PINNED}")
+    path = DATA_FILE if path is None else path
+    aside = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        count = _write_records(aside)
+        os.replace(aside, path)
+    finally:
+        aside.unlink(missing_ok=True)
+    return count
+
+
+def _write_records(path: Path) -> int:
     count = 0
     # mtime=0: the same package gives the same bytes, so the file only changes with the data.
     with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0, compresslevel=9) as packed:
@@ -130,11 +168,7 @@ _lock = threading.Lock()
 
 def _build(records=None) -> _Tables:
     """The lookup tables from the data file's records, or from `records` (the package's dicts)."""
-    if records is None:
-        rows = _rows()
-    else:
-        rows = ((r["zip_code"], r["zip_code_type"], r["active"], r["city"], r["state"], r["lat"], r["long"])
-                for r in records)
+    rows = _rows() if records is None else _record_rows(records)
     zips: dict[str, Location | None] = {}
     sums: dict[tuple[str, str], list[float]] = {}
     standard: dict[tuple[str, str], list[str]] = {}
