@@ -40,12 +40,12 @@ $(BIN)/python:
 # zipcodes package as each install ends; a process that finds it missing writes it too.
 $(VENV)/.installed-app: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/python -m finder.catalog.places
+	$(BIN)/python -m finder.catalog.write_zip_data
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m finder.catalog.places
+	$(BIN)/python -m finder.catalog.write_zip_data
 	touch $@ $(VENV)/.installed-app
 
 node_modules/.package-lock.json: package.json package-lock.json

@@ -174,7 +174,7 @@ def test_the_data_file_is_the_pinned_zipcodes_packages_data(tmp_path):
     assert pinned and pinned.group(1) == places._PINNED == zipcodes.__version__
     assert places.write_data_file(tmp_path / "zipdata.tsv.gz") == 42_789
     assert (tmp_path / "zipdata.tsv.gz").read_bytes() == places.DATA_FILE.read_bytes(), (
-        "the data file is not the installed package's: python -m finder.catalog.places")
+        "the data file is not the installed package's: python -m finder.catalog.write_zip_data")
     every = zipcodes.list_all()
     assert sorted({record["state"] for record in every}) == sorted(places.DATA_STATES)
     from_file = places._build()

@@ -4,7 +4,7 @@ The ZIP data is the `zipcodes` package (pinned in requirements.txt), read offlin
 is fetched at run time. The fields of its 42,000-odd records that the app uses are cached, as
 the package gives them, in `zipdata.tsv.gz` beside this module (about 0.5 MB, git-ignored: the
 records are the package's, not the project's), written from the pinned package by `make
-install` (`python -m finder.catalog.places`) or else by the first process that needs them, and
+install` (`python -m finder.catalog.write_zip_data`) or else by the first process that needs them, and
 written again when it names another release of the package. Reading that file takes tens of
 milliseconds; the package itself makes a dict of 15 fields per record (0.3-0.6 s, and 85 MB
 if `zipcodes.list_all()` keeps them), which is what a process that cannot write the file
@@ -326,7 +326,3 @@ def haversine_miles(lat1, lon1, lat2, lon2):
     a = np.sin(half_dphi) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(half_dlambda) ** 2
     miles = 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
     return float(miles) if np.ndim(miles) == 0 else miles
-
-
-if __name__ == "__main__":
-    print(f"Wrote {write_data_file():,} records to {DATA_FILE}")
