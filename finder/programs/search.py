@@ -668,15 +668,8 @@ class ProgramIndex:
                 add(kind, [self.features[i].slug for i in chosen], (self.has_feature[i] for i in chosen))
             matrix = np.array(rows, dtype=bool).reshape(len(rows), self.size)
             widened = frozenset([*self.codes, "region", "visa"])
-            found = self._facet_rows = FacetTable(_pack_rows(matrix), spans, keys, widened)
+            found = self._facet_rows = FacetTable(_packed(matrix), spans, keys, widened)
         return found
-
-    def _feature_counts(self, matching: np.ndarray) -> list[int]:
-        """How many of the `matching` rows have each feature, all features in one pass: the
-        feature rows and the mask as packed bits, AND-ed and counted 64 bits at a time."""
-        if not len(self.features):
-            return []
-        return _bit_counts(self.feature_bits, matching).tolist()
 
     def slugs_by_program(self, ids: Iterable[int]) -> dict[int, dict[str, list[str]]]:
         """The feature slugs of some programs, by id and kind (sorted)."""
@@ -723,12 +716,12 @@ def _sorted_by(key: np.ndarray, order: np.ndarray) -> np.ndarray:
 
 
 def _packed(rows: np.ndarray) -> np.ndarray:
-    """Boolean rows as bits in 64-bit words (zero-padded), for `np.bitwise_count`."""
-    packed = np.packbits(rows, axis=1)
-    padding = -packed.shape[1] % 8
-    if padding:
-        packed = np.pad(packed, ((0, 0), (0, padding)))
-    return packed.view(np.uint64)
+    """Boolean rows as bits in 64-bit words (zero-padded), for `np.bitwise_count`; written into
+    a zeroed buffer rather than padded with np.pad (a copy more, on every request's mask)."""
+    words = -(-rows.shape[1] // 64)
+    out = np.zeros((rows.shape[0], words * 8), dtype=np.uint8)
+    out[:, :-(-rows.shape[1] // 8)] = np.packbits(rows, axis=1)
+    return out.view(np.uint64)
 
 
 def _unpacked(bits: np.ndarray, size: int) -> np.ndarray:
@@ -785,14 +778,6 @@ class FacetTable:
         return _bit_counts(self.bits[rows], mask)
 
 
-def _pack_rows(rows: np.ndarray) -> np.ndarray:
-    """Boolean rows as bits in 64-bit words, zero-padded (as `_packed`, without np.pad's cost)."""
-    words = -(-rows.shape[1] // 64)
-    out = np.zeros((rows.shape[0], words * 8), dtype=np.uint8)
-    out[:, :-(-rows.shape[1] // 8)] = np.packbits(rows, axis=1)
-    return out.view(np.uint64)
-
-
 _scratch = threading.local()  # per thread: _bit_counts' buffers, by shape
 
 
@@ -800,7 +785,7 @@ def _bit_counts(bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """For each row of packed `bits`: how many of its set bits `mask` (booleans) has too.
     The AND and the counts go into buffers kept per thread (a fresh megabyte would be
     page-faulted in on every request)."""
-    packed = _pack_rows(mask[np.newaxis, :])[0]
+    packed = _packed(mask[np.newaxis, :])[0]
     kept = _scratch.__dict__.setdefault("buffers", {})
     anded, counted = kept.get(bits.shape) or kept.setdefault(
         bits.shape, (np.empty(bits.shape, dtype=np.uint64), np.empty(bits.shape, dtype=np.uint8)))

@@ -17,6 +17,7 @@ from wtforms.validators import NumberRange
 
 from ..catalog import places
 from ..catalog.columns import BY_NAME, FEATURES, GROUPS, PLACE, ProgramColumn, grouped
+from ..catalog.text import plural
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES
 from . import usmap
 from .search import (  # noqa: F401
@@ -600,10 +601,6 @@ _SEP = " \u00b7 "
 _BADGE_KINDS = ("fellowship", "research", "mentorship")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def result_items(programs, badges, index: ProgramIndex, query: Query, result, today: date, tray_codes,
                  save_to_url: str | None, tray_note_left, tray_note) -> Markup:
     """The `<li>` of each result, byte for byte what `_results.html`'s loop with the shortlists'
@@ -630,7 +627,7 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
         years = program.length_years
         line.append(f"</p><p>{_e(PROGRAM_TYPES[program.program_type])}{_SEP}{years} yr{'' if years == 1 else 's'}")
         if program.positions_per_year is not None:
-            line.append(f"{_SEP}{_plural(program.positions_per_year, 'position')}/yr")
+            line.append(f"{_SEP}{plural(program.positions_per_year, 'position')}/yr")
         if program.esir_available:
             line.append(f"{_SEP}ESIR")
         if program.research_months is not None:
