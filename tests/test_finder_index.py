@@ -449,6 +449,21 @@ def test_the_catalog_read_in_one_packed_statement_builds_the_index_a_row_by_row_
         same(ProgramIndex.load(db.session), _index_of(demo_app, plain))
 
 
+def test_a_value_that_is_none_of_its_columns_choices_is_read_as_blank_by_both_reads(demo_app):
+    """The packed read codes a choice with a CASE of the column's choices: anything else (the
+    loader never writes it, the database allows it) is blank, as the row-by-row read has it."""
+    with demo_app.app_context():
+        db.session.execute(sqlalchemy_text(
+            "UPDATE programs SET state = 'XX', program_type = 'other', visa_sponsorship = 'J1' "
+            "WHERE id = (SELECT min(id) FROM programs)"))
+        db.session.commit()
+    packed, plain = _both_reads(demo_app)
+    assert packed is not None
+    built = _index_of(demo_app, packed)
+    same(built, _index_of(demo_app, plain))
+    assert built.state[0] == built.type[0] == search._BLANK and not built.visa["j1"][0]
+
+
 @pytest.mark.parametrize("change", [
     "UPDATE programs SET name = name || char(31) WHERE id = (SELECT min(id) FROM programs)",
     "UPDATE programs SET length_years = 99 WHERE id = (SELECT max(id) FROM programs)",
