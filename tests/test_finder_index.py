@@ -480,3 +480,20 @@ def test_a_value_the_packed_read_cannot_carry_is_read_row_by_row(demo_app, chang
     assert packed is None
     with demo_app.app_context():
         same(ProgramIndex.load(db.session), _index_of(demo_app, plain))
+
+
+def test_a_load_lets_go_of_each_column_read_once_the_index_has_used_it(demo_app, monkeypatch):
+    """`load` hands the columns and links it read to the build, which empties them as it goes
+    (the texts are most of a build's peak memory); an index made from the caller's own
+    columns leaves them as they were."""
+    handed = []
+    packed_columns, links_by_feature = search._packed_columns, search._links_by_feature
+    monkeypatch.setattr(search, "_packed_columns", lambda c: handed.append(packed_columns(c)) or handed[-1])
+    monkeypatch.setattr(search, "_links_by_feature", lambda c: handed.append(links_by_feature(c)) or handed[-1])
+    with demo_app.app_context():
+        loaded = ProgramIndex.load(db.session)
+    assert len(handed) == 2 and handed[0] == {} and handed[1] == {}
+    packed, _ = _both_reads(demo_app)
+    kept = dict(packed)
+    same(_index_of(demo_app, packed), loaded)
+    assert packed == kept
