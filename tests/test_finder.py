@@ -8,11 +8,12 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from .conftest import ON_POSTGRES, ROOT, load
 from .test_program_columns import CONTRACT_COLUMNS
 from finder.catalog.columns import PROGRAM_COLUMN_NAMES
+from finder.catalog.tables import programs
 from finder.catalog.vocab import STATES
 from finder.extensions import db
 from finder.programs import view
@@ -266,6 +267,47 @@ def test_sql_statements_per_finder_request_are_few_and_independent_of_page_size(
         finder_client.get(f"/api/programs?{query}")
         counts[(query, "api")] = len(statements)
     assert max(counts.values()) <= 2, counts  # the catalog version, then the page's rows
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    """Whether the driver's connection has a transaction open (sqlite3 or psycopg)."""
+    if hasattr(dbapi_connection, "in_transaction"):
+        return dbapi_connection.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+def test_finder_requests_run_their_statements_outside_a_transaction(finder_client, finder_app):
+    """The page, the partial and the API only read: no BEGIN and ROLLBACK around their statements
+    (on PostgreSQL two round trips a request), each statement whole on its own."""
+    open_after = []
+    with finder_app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *rest):
+        open_after.append((statement.split()[0], _in_transaction(conn.connection.dbapi_connection)))
+
+    finder_client.get("/programs")  # builds the index
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        for path, headers in (("/programs?state=TX", {}), ("/programs?q=bos", {"HX-Request": "true"}),
+                              ("/api/programs?sort=-research", {})):
+            open_after.clear()
+            assert finder_client.get(path, headers=headers).status_code == 200
+            assert len(open_after) == 2 and not any(is_open for _, is_open in open_after), (path, open_after)
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+
+
+def test_a_write_after_the_finder_in_the_same_app_still_runs_in_a_transaction(finder_client, finder_app):
+    """The finder's statements on their own do not outlive its request: the pooled connection
+    is handed to the next request as it was."""
+    assert finder_client.get("/programs", headers={"HX-Request": "true"}).status_code == 200
+    with finder_app.app_context():
+        db.session.execute(select(programs.c.id).limit(1)).all()
+        assert _in_transaction(db.session.connection().connection.dbapi_connection) == ON_POSTGRES
+        db.session.rollback()
 
 
 def test_index_is_rebuilt_after_the_catalog_changes(finder_client, finder_app):
