@@ -126,11 +126,12 @@ def _load(paths, *, prune: bool, dry_run: bool) -> None:
     read = [(path, _read(path)) for path in paths]
     unreadable = [data for _, data in read if isinstance(data, Problem)]
     sources = [Source(path, data) for path, data in read if not isinstance(data, Problem)]
+    del read
     try:
         with _ProgressBars() as progress:
             # With a file that cannot be read nothing is written; the others are still checked.
             result = load_catalog(db.engine, sources, prune=prune, dry_run=dry_run or bool(unreadable),
-                                  progress=progress)
+                                  progress=progress, publish=False)
     except DBAPIError as error:
         if not is_lock_conflict(error):
             raise
@@ -138,6 +139,13 @@ def _load(paths, *, prune: bool, dry_run: bool) -> None:
         click.echo(f"The database stayed busy with another change for more than {wait:g} seconds "
                    "(another import or an edit); nothing was written. Try again.", err=True)
         sys.exit(1)
+    # The files' bytes (43 MB for 100,000 programs) are of no more use: freed before the
+    # finder's index of the new version is built, which is the command's peak of memory.
+    del sources
+    if result.written:
+        from .programs.search import publish_index
+
+        publish_index(db.engine)
     problems = sorted([*unreadable, *result.problems], key=lambda p: (list(paths).index(p.path), p.line))
     if problems or not result.ok:
         for problem in problems:

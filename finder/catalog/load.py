@@ -86,6 +86,7 @@ class LoadResult:
     applied: bool
     version: int
     stale: bool = False
+    written: bool = False  # a change was committed (so the finder's index of `version` is due)
 
     @property
     def ok(self) -> bool:
@@ -101,6 +102,7 @@ def load_catalog(
     today: date | None = None,
     expected_version: int | None = None,
     progress: Progress | None = None,
+    publish: bool = True,
 ) -> LoadResult:
     """Load `sources` in order as one transaction and report what changed.
 
@@ -112,6 +114,11 @@ def load_catalog(
 
     Nothing is written when any file has a problem, on a dry run, or when
     `expected_version` is given and the catalog has changed since.
+
+    After a change is committed the finder's index of the new version is built and stored
+    (`publish_index`); with `publish=False` the caller does it, once it has let go of what
+    it no longer needs (the command-line loader frees the files' bytes first), when the
+    result says `written`.
     """
     today = today or date.today()
     with read_snapshot(engine) as connection:
@@ -146,10 +153,11 @@ def load_catalog(
     writes = None  # noqa: F841 (the rows are written: free them before the index is built)
     plan.new_programs, plan.changed_programs = {}, {}
     _refresh_statistics(engine, plan.results)
-    from ..programs.search import publish_index
+    if publish:
+        from ..programs.search import publish_index
 
-    publish_index(engine)
-    return LoadResult(plan.results, [], applied=True, version=version)
+        publish_index(engine)
+    return LoadResult(plan.results, [], applied=True, version=version, written=True)
 
 
 # How often a load whose check another change overtook checks again outside the write lock
