@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
-from .catalog import Problem, Source, export_programs, generate_programs, load_catalog
+from .catalog import LoadResult, Problem, Source, collection_paused, export_programs, generate_programs, load_catalog
 from .catalog.transactions import is_lock_conflict
 from .catalog.tables import programs
 from .catalog.text import plural
@@ -123,6 +123,22 @@ def _read(path: str) -> bytes | Problem:
 
 
 def _load(paths, *, prune: bool, dry_run: bool) -> None:
+    with collection_paused():  # a command of its own, which allocates millions of objects
+        result, unreadable = _load_and_publish(paths, prune=prune, dry_run=dry_run)
+    problems = sorted([*unreadable, *result.problems], key=lambda p: (list(paths).index(p.path), p.line))
+    if problems or not result.ok:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{plural(len(problems), 'problem')} found; nothing was written.", err=True)
+        sys.exit(1)
+    for file in result.files:
+        click.echo(f"{file.path}: {file.summary()}")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+def _load_and_publish(paths, *, prune: bool, dry_run: bool) -> tuple[LoadResult, list[Problem]]:
+    """Load the files; once a change is committed, let go of their bytes and publish the index."""
     read = [(path, _read(path)) for path in paths]
     unreadable = [data for _, data in read if isinstance(data, Problem)]
     sources = [Source(path, data) for path, data in read if not isinstance(data, Problem)]
@@ -146,16 +162,7 @@ def _load(paths, *, prune: bool, dry_run: bool) -> None:
         from .programs.search import publish_index
 
         publish_index(db.engine)
-    problems = sorted([*unreadable, *result.problems], key=lambda p: (list(paths).index(p.path), p.line))
-    if problems or not result.ok:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{plural(len(problems), 'problem')} found; nothing was written.", err=True)
-        sys.exit(1)
-    for file in result.files:
-        click.echo(f"{file.path}: {file.summary()}")
-    if dry_run:
-        click.echo("Dry run: nothing was written.")
+    return result, unreadable
 
 
 class _ProgressBars:

@@ -9,8 +9,10 @@ read snapshot, and stored in a short write of its own. A dry run, the admin prev
 file with problems end after the first phase: they never take the write lock.
 """
 
+import gc
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -158,6 +160,24 @@ def load_catalog(
 
         publish_index(engine)
     return LoadResult(plan.results, [], applied=True, version=version, written=True)
+
+
+@contextmanager
+def collection_paused():
+    """Pause Python's cyclic garbage collector while a load allocates a lot.
+
+    The loader makes no reference cycles to speak of; reference counting frees its objects as
+    usual. With the collector on, each of its passes over the older generations walks every
+    object the load holds (a file's cells, the plan), again and again as they grow: a third of
+    a 100,000-program check's time, and as much of the CSV reading's.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # How often a load whose check another change overtook checks again outside the write lock
