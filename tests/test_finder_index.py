@@ -6,7 +6,6 @@ every app process (gunicorn worker, instance) loads it on its next request inste
 building its own, and answers from the previous version's index until it is stored. These tests guard that mechanism, not its speed (bench/ does).
 """
 
-import io
 from datetime import date
 
 import numpy as np
@@ -317,6 +316,91 @@ def test_an_index_stored_by_another_release_with_another_layout_is_built_anew(ca
     assert api_codes(client, "fellowship=oncology") == ["A1", "A2"]
 
 
+def _stored_as(app, data: bytes) -> int:
+    """Replace the stored index with `data` (as the catalog's version); that version."""
+    with app.app_context():
+        version = search.read_version(db.session)
+        db.session.execute(delete(finder_index))
+        db.session.execute(finder_index.insert().values(version=version, data=data))
+        db.session.commit()
+    return version
+
+
+def _npz_of(index: ProgramIndex) -> bytes:
+    """The index as format 3 stored it: one .npz file of its arrays."""
+    import io
+
+    out = io.BytesIO()
+    np.savez(out, allow_pickle=False, **{name: value for name, value in vars(index).items()
+                                         if isinstance(value, np.ndarray)})
+    return out.getvalue()
+
+
+def _with_header(data: bytes, change) -> bytes:
+    """A stored index whose JSON header `change` altered (the arrays' bytes left where they were)."""
+    import json
+
+    length = int.from_bytes(data[len(search._MAGIC):len(search._MAGIC) + 4], "little")
+    start = len(search._MAGIC) + 4
+    header = json.loads(data[start:start + length])
+    change(header)
+    text = json.dumps(header).encode()
+    assert len(text) <= length
+    return data[:start] + text + b" " * (length - len(text)) + data[start + length:]
+
+
+def _object_array(header):
+    header["arrays"][0]["dtype"] = "|O"
+
+
+def _past_the_end(header):
+    header["arrays"][-1]["at"] += 10**6
+
+
+def _other_format(header):
+    header["format"] = "0"
+
+
+@pytest.mark.parametrize("damage", [
+    pytest.param(lambda data, index: _npz_of(index), id="an older release's npz"),
+    pytest.param(lambda data, index: data[: len(data) // 2], id="cut short"),
+    pytest.param(lambda data, index: data[:20], id="cut inside the header"),
+    pytest.param(lambda data, index: _with_header(data, _other_format), id="another format"),
+    pytest.param(lambda data, index: _with_header(data, _object_array), id="an object array"),
+    pytest.param(lambda data, index: _with_header(data, _past_the_end), id="an array past the end"),
+])
+def test_a_stored_index_of_another_format_or_damaged_is_never_read_but_built_anew(catalog_app, worker, damage):
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    data = damage(built.to_bytes(), built)
+    with pytest.raises(ValueError):
+        ProgramIndex.from_bytes(data)
+    version = _stored_as(catalog_app, data)
+    with catalog_app.app_context():
+        assert search.stored_index(db.session, version) is None
+    _, client = worker()
+    assert api_codes(client, "fellowship=oncology") == ["A1", "A2"]
+    with catalog_app.app_context():  # the request stored the index it built in its place
+        same(search.stored_index(db.session, version), built)
+
+
+def test_a_loaded_index_reads_its_arrays_in_place_and_keeps_shared_ones_shared(catalog_app):
+    """The arrays are views of the stored bytes (nothing copied, nothing writable), and an
+    array that is two attributes of the built index (`state` is `codes["state"]`) is stored
+    once and is one array again when loaded."""
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    data = built.to_bytes()
+    loaded = ProgramIndex.from_bytes(data)
+    assert built.state is built.codes["state"] and loaded.state is loaded.codes["state"]
+    assert loaded.esir is loaded.flags["esir"]
+    stored, _ = search._unpack_arrays(data)
+    assert "state" in stored and sum(array is stored["state"] for array in stored.values()) == 2
+    for array in (loaded.ids, loaded.orders["name"], loaded.word_rows, loaded.latitude):
+        assert not array.flags.writeable and not array.flags.owndata
+    assert len(data) < sum(a.nbytes for a in stored.values()) + 64 * len(stored) + 20_000
+
+
 def test_a_built_index_has_the_layout_of_an_empty_one(catalog_app):
     with catalog_app.app_context():
         assert ProgramIndex.load(db.session).layout() == search._empty_index().layout()
@@ -334,8 +418,8 @@ def test_the_stored_index_reads_back_the_same_bytes_in_binary_as_in_text(catalog
 def test_the_stored_index_keeps_the_feature_rows_once_as_bits(catalog_app):
     with catalog_app.app_context():
         built = ProgramIndex.load(db.session)
-    with np.load(io.BytesIO(built.to_bytes())) as stored:
-        assert "has_feature" not in stored.files and "feature_bits" in stored.files
+    stored, _ = search._unpack_arrays(built.to_bytes())
+    assert "has_feature" not in stored and "feature_bits" in stored
     loaded = ProgramIndex.from_bytes(built.to_bytes())
     assert loaded.has_feature.dtype == bool and np.array_equal(loaded.has_feature, built.has_feature)
 

@@ -290,3 +290,28 @@ def test_the_nearest_zip_code_is_the_haversine_nearest_with_ties_to_the_lowest_l
     latitudes, longitudes, codes = places._located_by_latitude()
     distances = places.haversine_miles(latitudes, longitudes, latitude, longitude)
     assert places.nearest_zip(latitude, longitude) == str(codes[int(np.argmin(distances))])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(ALL_LOCATED) - 1), st.floats(-0.3, 0.3), st.floats(-0.3, 0.3)),
+                max_size=40),
+       st.lists(st.tuples(st.floats(17.5, 71), st.floats(-179, -64)), max_size=5))
+def test_the_nearest_zip_codes_of_many_points_at_once_are_each_points_nearest_zip(near_codes, anywhere):
+    """`nearest_zips` (cubes on the sphere, many points at once, as the map's dots are placed)
+    gives exactly what `nearest_zip` gives each point: near codes, on a code's own
+    coordinates (shared by several codes: ties), and far from any code (the cubes settle
+    nothing there and `nearest_zip` is asked)."""
+    from finder.catalog import places
+
+    points = [(ALL_LOCATED[row][0] + up * (row % 3), ALL_LOCATED[row][1] + right * (row % 3))
+              for row, up, right in near_codes] + anywhere
+    latitudes, longitudes = [p[0] for p in points], [p[1] for p in points]
+    assert places.nearest_zips(latitudes, longitudes) == [places.nearest_zip(*p) for p in points]
+
+
+def test_the_nearest_zip_code_of_every_codes_own_coordinates_is_found_at_once_as_one_by_one():
+    from finder.catalog import places
+
+    latitudes, longitudes, _ = places._located_by_latitude()
+    assert places.nearest_zips(latitudes, longitudes) == [
+        places.nearest_zip(a, b) for a, b in zip(latitudes.tolist(), longitudes.tolist())]

@@ -293,6 +293,77 @@ def nearest_zip(latitude: float, longitude: float) -> str | None:
         band *= 2
 
 
+# The sides (in miles) of the cubes `nearest_zips` sorts the codes' points on the unit sphere
+# into, tried in turn: a point whose nearest code lies within one side is settled by the codes
+# of its own cube and the 26 around it; the few left (far from any code) by `nearest_zip`.
+_GRID_MILES = (8.0, 40.0)
+_NEIGHBOURS = np.array([(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)]).T
+
+
+@functools.cache
+def _grid(miles: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The codes of `_located_by_latitude` in cubes of `miles` on the unit sphere: (side,
+    lowest cube, cubes per axis, each code's cube number sorted, the codes in that order)."""
+    sphere = _located_on_sphere()
+    side = miles / EARTH_RADIUS_MILES
+    cubes = np.floor(sphere / side).astype(np.int64)
+    low = cubes.min(axis=1) - 1
+    span = cubes.max(axis=1) - low + 2
+    numbers = _cube_numbers(cubes - low[:, np.newaxis], span)
+    order = np.argsort(numbers, kind="stable")
+    return side, low, span, numbers[order], order
+
+
+def _cube_numbers(cubes: np.ndarray, span: np.ndarray) -> np.ndarray:
+    return (cubes[0] * span[1] + cubes[1]) * span[2] + cubes[2]
+
+
+def nearest_zips(latitudes, longitudes) -> list[str | None]:
+    """`nearest_zip` of many points at once (the same codes, ties included): per point, the
+    codes of the cubes around it (`_grid`) by chord, then the closest of them by haversine,
+    the first in `_located_by_latitude`'s order among equals, as `nearest_zip` picks."""
+    latitudes = np.asarray(latitudes, dtype=np.float64)
+    longitudes = np.asarray(longitudes, dtype=np.float64)
+    found = np.full(len(latitudes), -1, dtype=np.int64)
+    left = np.arange(len(latitudes))
+    for miles in _GRID_MILES:
+        if len(left):
+            settled, code = _nearest_in_grid(latitudes[left], longitudes[left], *_grid(miles))
+            found[left[settled]] = code[settled]
+            left = left[~settled]
+    codes = _located_by_latitude()[2]
+    nearest = [str(codes[i]) if i >= 0 else None for i in found.tolist()]
+    for i in left.tolist():
+        nearest[i] = nearest_zip(float(latitudes[i]), float(longitudes[i]))
+    return nearest
+
+
+def _nearest_in_grid(latitude, longitude, side, low, span, numbers, order) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: whether the cubes around it settle its nearest code (one lies within a cube's
+    side, so every code nearer lies in them too), and that code's position in `_located_by_latitude`."""
+    latitudes, longitudes, _ = _located_by_latitude()
+    sphere, point = _located_on_sphere(), _on_sphere(latitude, longitude)
+    around = (np.floor(point / side).astype(np.int64) - low[:, np.newaxis])[:, :, np.newaxis] + _NEIGHBOURS[:, np.newaxis]
+    inside = np.all((around >= 0) & (around < span[:, np.newaxis, np.newaxis]), axis=0)
+    cube = _cube_numbers(around, span)
+    start = np.searchsorted(numbers, cube, "left")
+    count = np.where(inside, np.searchsorted(numbers, cube, "right") - start, 0).ravel()
+    which = np.repeat(np.repeat(np.arange(len(latitude)), _NEIGHBOURS.shape[1]), count)  # (point, code) pairs
+    code = order[np.repeat(start.ravel(), count) + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)]
+    chord = ((sphere[:, code] - point[:, which]) ** 2).sum(axis=0)
+    least = np.full(len(latitude), np.inf)
+    np.minimum.at(least, which, chord)
+    settled = least <= side * side
+    close = settled[which] & (chord <= least[which] * (1 + _CHORD_SLACK) + 1e-30)
+    which, code = which[close], code[close]
+    miles = haversine_miles(latitudes[code], longitudes[code], latitude[which], longitude[which])
+    best = np.lexsort((code, miles, which))  # per point: the least miles, then the first code
+    first = best[np.concatenate(([True], which[best][1:] != which[best][:-1]))] if len(best) else best
+    nearest = np.full(len(latitude), -1, dtype=np.int64)
+    nearest[which[first]] = code[first]
+    return settled, nearest
+
+
 def zip_points(zip_codes: list) -> np.ndarray:
     """(latitude, longitude) of each of many ZIP codes, as `zip_location` gives them (NaN for None)."""
     rows = np.fromiter(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import io
 import json
 import logging
 import operator
@@ -422,7 +421,10 @@ class ProgramIndex:
     # Storing and loading ----------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        """The index as one .npz file (numpy arrays and JSON, never pickle), for `from_bytes`.
+        """The index as one buffer for `from_bytes`: a JSON header, then the arrays' raw bytes
+        (never pickle). The header gives each array's dtype, shape and place in the buffer,
+        and the plain values; an array that is also another attribute (`state` is
+        `codes["state"]`) is stored once and named twice.
 
         Every attribute is stored: an array, a dict of arrays, a list of words or a plain
         value. Any other kind of attribute is refused here, so a new one cannot be lost on
@@ -444,10 +446,7 @@ class ProgramIndex:
                 plain[name] = value
             else:
                 raise TypeError(f"ProgramIndex.{name} ({type(value).__name__}) has no stored form; add one in to_bytes")
-        arrays["_plain"] = np.frombuffer(json.dumps(plain).encode(), dtype=np.uint8)
-        out = io.BytesIO()
-        np.savez(out, allow_pickle=False, **arrays)
-        return out.getvalue()
+        return _pack_arrays(arrays, {"format": _FORMAT, "plain": plain})
 
     def layout(self) -> dict[str, str]:
         """What `to_bytes` stores, attribute by attribute: kind and dtype, not the values."""
@@ -461,22 +460,23 @@ class ProgramIndex:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ProgramIndex:
+        """The index that `to_bytes` gave `data`: its arrays are read-only views of `data`
+        (nothing copied). ValueError if `data` is not a stored index of this code's format
+        (one stored by an older release, or damaged); see `_unpack_arrays`."""
+        arrays, header = _unpack_arrays(data)
         index = cls.__new__(cls)
-        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-            for name in stored.files:
-                value = stored[name]
-                if name == "_plain":
-                    for key, plain in json.loads(value.tobytes()).items():
-                        setattr(index, key, plain)
-                elif name == "words":
-                    text = value.tobytes().decode()
-                    index.words = text.split("\n") if text else []
-                elif _KEY in name:
-                    group, key = name.split(_KEY, 1)
-                    getattr(index, group, None) or setattr(index, group, {})
-                    getattr(index, group)[key] = value
-                else:
-                    setattr(index, name, value)
+        for key, plain in header["plain"].items():
+            setattr(index, key, plain)
+        for name, value in arrays.items():
+            if name == "words":
+                text = value.tobytes().decode()
+                index.words = text.split("\n") if text else []
+            elif _KEY in name:
+                group, key = name.split(_KEY, 1)
+                getattr(index, group, None) or setattr(index, group, {})
+                getattr(index, group)[key] = value
+            else:
+                setattr(index, name, value)
         index._set_features([FeatureInfo(*f) for f in index.features])
         if hasattr(index, "feature_bits"):  # else another release's layout, which callers refuse
             index.has_feature = _unpacked(index.feature_bits, index.size)
@@ -1074,14 +1074,78 @@ def _driver_rows(connection, statement) -> list[tuple]:
         result.close()
 
 
-_FORMAT = "3"  # bump when an attribute keeps its name and kind but changes its meaning
+_FORMAT = "4"  # bump when an attribute keeps its name and kind but changes its meaning
 # Rebuilt by _set_features and from_bytes (`has_feature` from `feature_bits`: an eighth of
 # the bytes); per-process caches (the last origins, the map's layout, the facet table, the
 # orders by wishes met).
 _DERIVED = ("feature_by_key", "feature_row", "has_feature", "_origins", "_map", "_facet_rows", "_wish_orders")
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
+# The stored index: MAGIC, the header's length (4 bytes, little-endian), the header (JSON), then
+# each array's bytes at an offset that is a multiple of _ALIGN from the start of the buffer.
+_MAGIC = b"finder-index\n"
+_ALIGN = 64
 _lock = threading.Lock()
 logger = logging.getLogger(__name__)
+
+
+def _pack_arrays(arrays: Mapping[str, np.ndarray], header: dict) -> bytes:
+    """`arrays` and `header` (plain JSON values) as one buffer for `_unpack_arrays`; an array
+    given under several names (the same object) is stored once."""
+    placed, chunks, size, first_name = [], [], 0, {}
+    for name, array in arrays.items():
+        if id(array) in first_name:
+            placed.append({"name": name, "same_as": first_name[id(array)]})
+            continue
+        first_name[id(array)] = name
+        data = np.ascontiguousarray(array).tobytes()
+        placed.append({"name": name, "dtype": array.dtype.str, "shape": list(array.shape), "at": size,
+                       "bytes": len(data)})
+        chunks.append(data + bytes(-len(data) % _ALIGN))
+        size += len(chunks[-1])
+    text = json.dumps(header | {"arrays": placed}).encode()
+    start = len(_MAGIC) + 4 + len(text)
+    text += b" " * (-start % _ALIGN)  # so the arrays start aligned
+    return b"".join([_MAGIC, len(text).to_bytes(4, "little"), text, *chunks])
+
+
+def _unpack_arrays(data: bytes) -> tuple[dict[str, np.ndarray], dict]:
+    """The arrays (read-only views of `data`, by name) and the header of `_pack_arrays`.
+
+    ValueError unless `data` is such a buffer of this code's _FORMAT, every array inside it with
+    the size its dtype and shape give: another release's index, or a damaged one, is never read
+    as this one. Only plain dtypes are accepted (never an object, so never a pickle)."""
+    data = bytes(data) if not isinstance(data, bytes) else data
+    if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + 4:
+        raise ValueError("not a stored finder index of this format")
+    length = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 4], "little")
+    base = len(_MAGIC) + 4 + length
+    try:
+        header = json.loads(data[len(_MAGIC) + 4:base])
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError("the stored finder index's header is damaged") from error
+    found = header.get("format") if isinstance(header, dict) else None
+    if found != _FORMAT:
+        raise ValueError(f"a stored finder index of format {found!r}, not {_FORMAT!r}")
+    try:
+        return {name: array for name, array in _arrays_in(data, base, header["arrays"])}, header
+    except (KeyError, TypeError) as error:
+        raise ValueError("the stored finder index's header is damaged") from error
+
+
+def _arrays_in(data: bytes, base: int, entries: list[dict]):
+    """(name, array) of each entry of a stored index's header (see `_unpack_arrays`)."""
+    arrays = {}
+    for entry in entries:
+        if "same_as" in entry:
+            arrays[entry["name"]] = arrays[entry["same_as"]]
+        else:
+            dtype, shape = np.dtype(entry["dtype"]), tuple(entry["shape"])
+            count = int(np.prod(shape, dtype=np.int64))
+            start, stop = base + entry["at"], base + entry["at"] + entry["bytes"]
+            if dtype.hasobject or count < 0 or count * dtype.itemsize != entry["bytes"] or entry["at"] < 0 or stop > len(data):
+                raise ValueError(f"the stored finder index's array {entry['name']!r} does not fit its buffer")
+            arrays[entry["name"]] = np.frombuffer(data, dtype=dtype, count=count, offset=start).reshape(shape)
+        yield entry["name"], arrays[entry["name"]]
 
 
 # An execution option: fetch this statement's results in PostgreSQL's binary format. The text
@@ -1139,14 +1203,16 @@ def publish_index(bind) -> ProgramIndex:
     return index
 
 
-def _store(bind, index: ProgramIndex) -> None:
+def _store(bind, index: ProgramIndex, unreadable: bool = False) -> None:
+    """Store `index` unless a newer one is stored; with `unreadable`, in place of a stored one
+    of its own version too (which this code could not read: another release's format)."""
     data = index.to_bytes()  # before the write: it is the costly part
     try:
         with engine_of(bind).begin() as connection:
             newest = connection.execute(select(func.max(finder_index.c.version))).scalar()
-            if newest is not None and newest >= index.version:
+            if newest is not None and (newest > index.version or (newest == index.version and not unreadable)):
                 return
-            connection.execute(delete(finder_index).where(finder_index.c.version < index.version))
+            connection.execute(delete(finder_index).where(finder_index.c.version <= index.version))
             dialect = connection.dialect.name
             insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else None
             if insert_ is None:
@@ -1177,7 +1243,10 @@ def _newest_stored(connection, newer_than: int) -> ProgramIndex | None:
     row = connection.execute(statement, execution_options={BINARY_RESULTS: True}).first()
     if row is None:
         return None
-    index = ProgramIndex.from_bytes(row.data)
+    try:
+        index = ProgramIndex.from_bytes(row.data)
+    except ValueError:  # stored by another release of the app (or damaged): built anew
+        return None
     return index if index.layout() == _empty_index().layout() else None
 
 
@@ -1218,7 +1287,7 @@ def serve_index(connection, cache: dict) -> Served:
             index = newer or index
             if index is None or (index.version < version and _waited_out(cache, version)):
                 index = ProgramIndex.load(connection)
-                _store(connection, index)
+                _store(connection, index, unreadable=True)
             cache["finder_index"] = index
     finally:
         _lock.release()

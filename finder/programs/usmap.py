@@ -310,8 +310,8 @@ class Level:
 
     def places_of(self, dots: np.ndarray) -> DotPlaces:
         """The places of some dots (positions in this size's dots), in that order: stored with
-        the index, or worked out now for the dots not seen before (the ZIP data's nearest code
-        costs a few dozen microseconds a dot, and the finest size has thousands)."""
+        the index, or worked out now for the dots not seen before (the finest size has
+        thousands: their nearest ZIP codes are looked up together, `places.nearest_zips`)."""
         if f"{self.size}:x" in self._stored:
             found = {part: self._stored[f"{self.size}:{part}"][dots] for part in ("x", "y", "zip", "radius", "name")}
             return DotPlaces(found["x"], found["y"], found["zip"].tolist(), found["radius"], found["name"].tolist())
@@ -325,7 +325,7 @@ class Level:
     def _work_out(self, missing: np.ndarray, known: dict) -> None:
         latitude, longitude = self._main_spots
         lat, lon = latitude[missing], longitude[missing]
-        codes = [places.nearest_zip(a, b) or "" for a, b in zip(lat.tolist(), lon.tolist())]
+        codes = [code or "" for code in places.nearest_zips(lat, lon)]
         origin = np.array([places.zip_location(code) or (a, b) for code, a, b in zip(codes, lat, lon)]).reshape(-1, 2)
         spots, rows = self._spots, self._rows
         slot = np.full(self.count, -1, dtype=np.int64)
