@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
+from itertools import islice, repeat
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
@@ -626,18 +626,20 @@ def prepare_writes(plan: Plan, connection: Connection, now=None) -> Writes:
     staging = _Staging(connection) if planned else None
     codes = list(planned)
     staged_links = 0
+    # Worked out once per distinct value: a file's institutions, days and slug lists recur.
+    keys, days, ordered = _Memo(institution_key), _Memo(store), _Memo(sorted)
     for start in range(0, len(codes), STAGE_CHUNK):
         chunk = [planned.pop(code) for code in codes[start:start + STAGE_CHUNK]]
         rows, links = [], []
         for new in chunk:
             row = list(new[:_STORED])
             for position in _DATES:
-                row[position] = store(row[position])
-            rows.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
-            code = new[_CODE]
-            for column, slugs in zip(FEATURE_COLUMNS.values(), new[_STORED:]):
-                kind = _LIST_KINDS[column]
-                links.extend((code, kind, slug) for slug in sorted(slugs))
+                row[position] = days[row[position]]
+            rows.append((*row, region_of(new[_STATE]), keys[new[_INSTITUTION]], stamp, stamp))
+            code = repeat(new[_CODE])
+            for kind, slugs in zip(_KINDS, new[_STORED:]):
+                if slugs:
+                    links.extend(zip(code, repeat(kind), ordered[slugs]))
         del chunk
         staging.programs(rows)
         staging.links(links)
@@ -668,6 +670,18 @@ def prepare_writes(plan: Plan, connection: Connection, now=None) -> Writes:
     )
 
 
+class _Memo(dict):
+    """memo[value] is function(value), worked out the first time it is asked for."""
+
+    def __init__(self, function: Callable):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value):
+        self[value] = result = self.function(value)
+        return result
+
+
 class _Staging:
     """The temporary tables a load fills before it takes the write lock.
 
@@ -688,7 +702,8 @@ class _Staging:
         if self.sqlite:
             for table in (STAGED_PROGRAMS, STAGED_LINKS):
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
-            connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_PROGRAMS} (ordinal, {columns})")
+            # The ordinal as the rowid: the rows are then read in the file's order, not sorted into it.
+            connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_PROGRAMS} (ordinal INTEGER PRIMARY KEY, {columns})")
             connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_LINKS} (program_code, kind, slug)")
         else:
             # Room to sort the staged rows by ordinal in memory (4 MB by default: a 100,000-row
@@ -813,6 +828,7 @@ _INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region", "insti
 # A planned new program (`Plan.new_programs`): its stored columns, then its slug lists.
 _NEW_COLUMNS = (*(column.name for column in STORED_COLUMNS), *FEATURE_COLUMNS.values())
 _STORED = len(STORED_COLUMNS)
+_KINDS = tuple(_LIST_KINDS[column] for column in FEATURE_COLUMNS.values())  # of a planned row's slug lists
 _CODE = _NEW_COLUMNS.index("program_code")
 _STATE = _NEW_COLUMNS.index("state")
 _INSTITUTION = _NEW_COLUMNS.index("institution")
