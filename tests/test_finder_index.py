@@ -449,6 +449,21 @@ def test_the_catalog_read_in_one_packed_statement_builds_the_index_a_row_by_row_
         same(ProgramIndex.load(db.session), _index_of(demo_app, plain))
 
 
+def test_a_value_that_is_none_of_its_columns_choices_is_read_as_blank_by_both_reads(demo_app):
+    """The packed read codes a choice with a CASE of the column's choices: anything else (the
+    loader never writes it, the database allows it) is blank, as the row-by-row read has it."""
+    with demo_app.app_context():
+        db.session.execute(sqlalchemy_text(
+            "UPDATE programs SET state = 'XX', program_type = 'other', visa_sponsorship = 'J1' "
+            "WHERE id = (SELECT min(id) FROM programs)"))
+        db.session.commit()
+    packed, plain = _both_reads(demo_app)
+    assert packed is not None
+    built = _index_of(demo_app, packed)
+    same(built, _index_of(demo_app, plain))
+    assert built.state[0] == built.type[0] == search._BLANK and not built.visa["j1"][0]
+
+
 @pytest.mark.parametrize("change", [
     "UPDATE programs SET name = name || char(31) WHERE id = (SELECT min(id) FROM programs)",
     "UPDATE programs SET length_years = 99 WHERE id = (SELECT max(id) FROM programs)",
@@ -465,3 +480,20 @@ def test_a_value_the_packed_read_cannot_carry_is_read_row_by_row(demo_app, chang
     assert packed is None
     with demo_app.app_context():
         same(ProgramIndex.load(db.session), _index_of(demo_app, plain))
+
+
+def test_a_load_lets_go_of_each_column_read_once_the_index_has_used_it(demo_app, monkeypatch):
+    """`load` hands the columns and links it read to the build, which empties them as it goes
+    (the texts are most of a build's peak memory); an index made from the caller's own
+    columns leaves them as they were."""
+    handed = []
+    packed_columns, links_by_feature = search._packed_columns, search._links_by_feature
+    monkeypatch.setattr(search, "_packed_columns", lambda c: handed.append(packed_columns(c)) or handed[-1])
+    monkeypatch.setattr(search, "_links_by_feature", lambda c: handed.append(links_by_feature(c)) or handed[-1])
+    with demo_app.app_context():
+        loaded = ProgramIndex.load(db.session)
+    assert len(handed) == 2 and handed[0] == {} and handed[1] == {}
+    packed, _ = _both_reads(demo_app)
+    kept = dict(packed)
+    same(_index_of(demo_app, packed), loaded)
+    assert packed == kept

@@ -217,11 +217,21 @@ class ProgramIndex:
     """
 
     def __init__(self, version: int, columns: Mapping[str, list], links: list, feature_rows: list):
+        self._build(version, dict(columns), links if isinstance(links, list) else dict(links), feature_rows)
+
+    def _build(self, version: int, columns: dict, links, feature_rows: list) -> None:
+        """Build from `columns` and `links` (see the class docstring), emptying them on the way:
+        each column is let go of once it is used (the texts last), so a build's peak memory
+        is what is left of them plus the index so far (`load` hands over the only reference)."""
         self.version = version
         self.size = len(columns.get("id", ()))
         blank = [None] * self.size
-        column = {name: columns.get(name, blank) for name in INDEX_COLUMNS}
-        self.ids = np.array(column["id"], dtype=np.int64)
+        code_order = columns.pop(_CODE_ORDER, None)
+        column = {name: columns.pop(name, blank) for name in INDEX_COLUMNS}
+        columns.clear()
+        if code_order is not None:  # the codes are only sorted when the database did not give their order
+            column["program_code"] = None
+        self.ids = np.array(column.pop("id"), dtype=np.int64)
         self.codes: dict[str, np.ndarray] = {}
         self.numbers: dict[str, np.ndarray] = {}
         self.flags: dict[str, np.ndarray] = {}
@@ -243,12 +253,15 @@ class ProgramIndex:
         self.intern_included = self.codes["intern_year"] == choice_codes("intern_year").index("included")
         self._set_features([FeatureInfo(*row) for row in feature_rows])
         self.has_feature = self._feature_matrix(links)
+        if isinstance(links, dict):
+            links.clear()
         self.feature_bits = _packed(self.has_feature)
-        self._build_locations(column["zip_code"], column["city"])
+        self._build_locations(column.pop("zip_code"), column["city"])
+        self._build_words(column["name"], column.pop("institution"), column.pop("city"))
+        self._build_orders(column.pop("name"), column.pop("program_code"), code_order)
+        del column
         # The map's dots at the sizes drawn without `within`: they need the ZIP data (see usmap).
         self.map_places = usmap.stored_places(usmap.layout(self.latitude, self.longitude))
-        self._build_orders(column["name"], column["program_code"], columns.get(_CODE_ORDER))
-        self._build_words(column["name"], column["institution"], column["city"])
 
     def _set_features(self, features: list[FeatureInfo]) -> None:
         self.features = features
@@ -277,15 +290,17 @@ class ProgramIndex:
         The rows come through the driver's own cursor: no ORM or Row object per program.
         """
         version = read_version(connection)
+        links = _links_by_feature(connection)  # first: its peak memory then comes before the texts'
         columns = _packed_columns(connection)
         if columns is None:  # a text holds the separator: read it row by row
             columns = _plain_columns(connection)
-        links = _links_by_feature(connection)
         feature_rows = connection.execute(
             select(features.c.id, features.c.kind, features.c.slug, features.c.label, features.c.description)
             .order_by(features.c.kind, features.c.label, features.c.slug)
         ).all()
-        return cls(version, columns, links, feature_rows)
+        index = cls.__new__(cls)
+        index._build(version, columns, links, feature_rows)  # which empties `columns` and `links` as it goes
+        return index
 
     # Building ---------------------------------------------------------------
 
@@ -296,10 +311,12 @@ class ProgramIndex:
         if not isinstance(links, Mapping):
             pairs = np.fromiter(chain.from_iterable(links), dtype=np.int64, count=2 * len(links)).reshape(-1, 2)
             links = {f.id: pairs[pairs[:, 1] == f.id, 0] for f in self.features}
+        # Ids without gaps (a catalog loaded once, or only added to): a row is its id less the first.
+        first = int(self.ids[0]) if self.size and self.ids[-1] - self.ids[0] == self.size - 1 else None
         for row, feature in enumerate(self.features):
             program_ids = links.get(feature.id)
             if program_ids is not None and len(program_ids):
-                matrix[row, self.rows_of(program_ids)] = True
+                matrix[row, self.rows_of(program_ids) if first is None else program_ids - first] = True
         return matrix
 
     def _build_locations(self, zip_codes, cities) -> None:
@@ -388,35 +405,41 @@ class ProgramIndex:
         """The prefix index: sorted distinct words, and for each the rows whose texts hold it.
 
         Each distinct text (names, institutions and cities repeat) is split into words once;
-        the (word, row) pairs are then laid out with array operations, grouped by word.
+        the (word, row) pairs are then laid out with array operations, grouped by word, in
+        arrays of the smallest type that holds them (a million pairs at 100,000 programs).
         """
         distinct = list(dict.fromkeys(chain.from_iterable(texts)))
         text_id = {text: i for i, text in enumerate(distinct)}
-        per_column = [np.fromiter(map(text_id.__getitem__, column), dtype=np.int64, count=self.size)
+        per_column = [np.fromiter(map(text_id.__getitem__, column), dtype=np.int32, count=self.size)
                       for column in texts]
+        del text_id
         text_words = [sorted(set(found)) for found in _words_all(distinct)]
         self.words = sorted({w for found in text_words for w in found})
         word_id = {w: i for i, w in enumerate(self.words)}
+        small = np.uint16 if len(self.words) <= np.iinfo(np.uint16).max else np.int32
         counts = np.fromiter((len(found) for found in text_words), dtype=np.int64, count=len(distinct))
-        flat = np.fromiter((word_id[w] for found in text_words for w in found), dtype=np.int64, count=int(counts.sum()))
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(distinct) else counts
-        pair_words, pair_rows = [], []
+        flat = np.fromiter((word_id[w] for found in text_words for w in found), dtype=small, count=int(counts.sum()))
+        del text_words, word_id
+        starts = np.cumsum(counts) - counts
+        total = sum(int(counts[ids].sum()) for ids in per_column)
+        pair_words, pair_rows = np.empty(total, dtype=small), np.empty(total, dtype=np.int32)
+        at = 0
         for ids in per_column:
             row_counts = counts[ids]
-            total = int(row_counts.sum())
-            row_starts = np.cumsum(row_counts) - row_counts
-            within = np.arange(total) - np.repeat(row_starts, row_counts)
-            pair_words.append(flat[np.repeat(starts[ids], row_counts) + within])
-            pair_rows.append(np.repeat(np.arange(self.size, dtype=np.int32), row_counts))
-        pair_words = np.concatenate(pair_words) if pair_words else np.zeros(0, dtype=np.int64)
-        pair_rows = np.concatenate(pair_rows) if pair_rows else np.zeros(0, dtype=np.int32)
-        # A stable sort of small integers is a radix sort: linear in the number of pairs.
-        small = np.uint16 if len(self.words) <= np.iinfo(np.uint16).max else np.int32
-        order = np.argsort(pair_words.astype(small), kind="stable")
-        self.word_rows = pair_rows[order]
+            row_total = int(row_counts.sum())
+            # The pairs of this column: each row's words, row after row.
+            within = np.arange(row_total, dtype=np.int64) - np.repeat(np.cumsum(row_counts) - row_counts, row_counts)
+            pair_words[at:at + row_total] = flat[np.repeat(starts[ids], row_counts) + within]
+            del within
+            pair_rows[at:at + row_total] = np.repeat(np.arange(self.size, dtype=np.int32), row_counts)
+            at += row_total
         offsets = np.zeros(len(self.words) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum(np.bincount(pair_words, minlength=len(self.words)))
         self.word_offsets = offsets
+        # A stable sort of small integers is a radix sort: linear in the number of pairs.
+        order = np.argsort(pair_words, kind="stable")
+        del pair_words
+        self.word_rows = pair_rows[order]
 
     # Storing and loading ----------------------------------------------------
 
@@ -887,9 +910,9 @@ class _Field:
 
     def sql(self, dialect: str) -> str:
         column = self.name
-        if self.kind == "choice":
-            find = "strpos" if dialect == "postgresql" else "instr"
-            return f"coalesce({find}('{_choice_text(self.choices)}', ',' || {column} || ','), 0)"
+        if self.kind == "choice":  # a CASE: in SQLite a fraction of the cost of finding the value in a text
+            cases = " ".join(f"WHEN '{choice}' THEN {i + 1}" for i, choice in enumerate(self.choices))
+            return f"CASE {column} {cases} ELSE 0 END"
         if self.kind == "flag":
             return f"coalesce(CAST({column} AS INTEGER) + 1, 0)"
         if self.kind == "whole":
@@ -907,10 +930,7 @@ class _Field:
         them, flags as bools (true only), numbers and day numbers with _BLANK, ZIP codes as
         5-digit text."""
         if self.kind == "choice":
-            table = np.full(len(_choice_text(self.choices)) + 1, _BLANK, dtype=np.int16)
-            for i, choice in enumerate(self.choices):
-                table[_choice_text(self.choices).index(f",{choice},") + 1] = i
-            return _Coded(table[packed], self.choices)
+            return _Coded(packed.astype(np.int16) - 1, self.choices)
         if self.kind == "flag":
             return packed == 2
         if self.kind == "zip":
@@ -938,10 +958,6 @@ class _ZipNumbers(np.ndarray):
         return np.asarray(numbers, dtype=np.int64).view(cls)
 
 
-def _choice_text(choices) -> str:
-    return "," + ",".join(choices) + ","
-
-
 _TEXT_COLUMNS = ("program_code", "name", "institution", "city")
 _CODE_ORDER = "rows by program_code"  # a key of the columns `_packed_columns` gives, when checked
 _SEPARATOR = "\x1f"  # the unit separator, between the texts of one column
@@ -957,8 +973,8 @@ def _fields() -> tuple[_Field, ...]:
             continue
         if name == "region" or column.rule in ("choice", "state"):
             choices = tuple(REGION_CODES if name == "region" else STATE_CODES if column.rule == "state" else column.choices)
-            assert all("," not in choice and "'" not in choice for choice in choices), name
-            bits = int(len(_choice_text(choices)) + 1).bit_length()
+            assert all("'" not in choice for choice in choices), name
+            bits = int(len(choices) + 1).bit_length()
             fields.append(_Field(name, "choice", bits, choices))
         elif column.rule in ("yes_no", "tri_state"):
             fields.append(_Field(name, "flag", 2))
@@ -1014,32 +1030,42 @@ def _packed_columns(connection) -> dict | None:
     """INDEX_COLUMNS as `_plain_columns` gives them, read in one scan (see above): numbers as
     arrays, texts as lists; None (read them row by row) when a text holds the separator or a
     number does not fit its bits."""
-    count, outside, ids, *rest, by_code = _driver_rows(connection, sql_text(_packed_statement(connection.dialect.name)))[0]
-    packed, texts = rest[:len(_PACKED_WORDS)], rest[len(_PACKED_WORDS):]
+    values = list(_driver_rows(connection, sql_text(_packed_statement(connection.dialect.name)))[0])
+    count, outside = values[0], values[1]
     if not count:
         return {name: [] for name in INDEX_COLUMNS}
     if outside:  # a whole number outside its column's range (never written by the loader)
         return None
-    texts = [value.split(_SEPARATOR) for value in texts]
-    if any(len(values) != count for values in texts):
-        return None
-    ids = np.fromstring(ids, dtype=np.int64, sep=",")
+    # Each value of the row is let go of once parsed (`_taken`): the texts are most of the
+    # build's peak memory, and a text's split parts would otherwise live beside the text.
+    ids = np.fromstring(_taken(values, 2), dtype=np.int64, sep=",")
     order = None if np.all(ids[1:] > ids[:-1]) else np.argsort(ids, kind="stable")
     columns = {"id": ids if order is None else ids[order]}
-    for word, value in zip(_PACKED_WORDS, packed):
-        numbers = np.fromstring(value, dtype=np.int64, sep=",")
+    for at, word in enumerate(_PACKED_WORDS, start=3):
+        numbers = np.fromstring(_taken(values, at), dtype=np.int64, sep=",")
         if order is not None:
             numbers = numbers[order]
         for f, shift in word:
             columns[f.name] = f.values((numbers >> shift) & ((1 << f.bits) - 1))
-    for name, values in zip(_TEXT_COLUMNS, texts):
-        columns[name] = values if order is None else [values[i] for i in order.tolist()]
+    for at, name in enumerate(_TEXT_COLUMNS, start=3 + len(_PACKED_WORDS)):
+        texts = _taken(values, at).split(_SEPARATOR)
+        if len(texts) != count:  # a text holds the separator
+            return None
+        columns[name] = texts if order is None else [texts[i] for i in order.tolist()]
+    by_code = _taken(values, len(values) - 1)
     code_order = np.searchsorted(columns["id"], np.fromstring(by_code, dtype=np.int64, sep=","))
+    del by_code
     codes = columns["program_code"]
     in_order = [codes[row] for row in code_order.tolist()]
     if len(code_order) == count and all(map(operator.lt, in_order, islice(in_order, 1, None))):
         columns[_CODE_ORDER] = code_order
     return columns
+
+
+def _taken(values: list, at: int):
+    """values[at], no longer held by `values`."""
+    value, values[at] = values[at], None
+    return value
 
 
 def _links_by_feature(connection) -> dict[int, np.ndarray]:
@@ -1052,14 +1078,16 @@ def _links_by_feature(connection) -> dict[int, np.ndarray]:
         joined = func.string_agg(packed, literal_column("','"))
     else:
         joined = func.group_concat(packed, literal_column("','"))
-    (text,) = _driver_rows(connection, select(joined).select_from(program_features))[0]
-    if not text:
+    values = list(_driver_rows(connection, select(joined).select_from(program_features))[0])
+    if not values[0]:
         return {}
-    program_ids, feature_ids = np.divmod(np.fromstring(text, dtype=np.int64, sep=","), span)
-    order = np.argsort(feature_ids, kind="stable")
+    program_ids, feature_ids = np.divmod(np.fromstring(_taken(values, 0), dtype=np.int64, sep=","), span)
+    # Small feature ids: numpy's stable sort of uint16 is a counting sort, linear in the links.
+    order = np.argsort(feature_ids.astype(np.uint16) if span <= 1 << 16 else feature_ids, kind="stable")
     feature_ids, program_ids = feature_ids[order], program_ids[order]
+    del order
     starts = np.flatnonzero(np.concatenate(([True], feature_ids[1:] != feature_ids[:-1])))
-    return {int(feature_ids[a]): program_ids[a:b] for a, b in zip(starts, [*starts[1:], len(order)])}
+    return {int(feature_ids[a]): program_ids[a:b] for a, b in zip(starts, [*starts[1:], len(feature_ids)])}
 
 
 def _driver_rows(connection, statement) -> list[tuple]:
