@@ -96,6 +96,16 @@ def test_wrong_password_and_unknown_email_get_the_same_generic_message(app, admi
     assert b"do not match an admin account" in wrong.data and b"do not match an admin account" in unknown.data
 
 
+def test_an_unknown_email_is_checked_against_a_hash_of_a_real_hashs_cost(app, admin_user):
+    # The written-out dummy hash has the method and parameters of a hash made now, so checking
+    # an unknown email costs what checking a known one does.
+    with_parameters = accounts.generate_password_hash("x", method="scrypt").split("$")[0]
+    assert accounts._DUMMY_HASH.split("$")[0] == with_parameters
+    assert accounts.check_password_hash(accounts._DUMMY_HASH, "not-a-real-password-at-all")
+    with app.app_context():
+        assert accounts.authenticate(db.session, "nobody@example.org", ADMIN_PASSWORD) is None
+
+
 def test_login_clears_the_session_before_storing_the_admin(app, admin_user):
     client = app.test_client()
     with client.session_transaction() as session:

@@ -37,6 +37,25 @@ def test_load_prints_a_summary_per_file_and_exits_0(runner, app, tmp_path):
     ]
 
 
+def test_load_stores_the_finder_index_of_the_version_it_wrote_and_only_then(runner, app, tmp_path, monkeypatch):
+    # The command builds the index itself, after the commit (and after letting go of the files).
+    from finder.catalog.tables import catalog_state, finder_index
+    from finder.programs import search
+
+    built = []
+    publish = search.publish_index
+    monkeypatch.setattr(search, "publish_index", lambda bind: built.append(publish(bind)))
+    features = write(tmp_path, "features.csv", FEATURES)
+    programs = write(tmp_path, "programs.csv", programs_csv(ALPHA, BETA))
+    assert runner.invoke(args=["seed", "load", features, programs]).exit_code == 0
+    assert runner.invoke(args=["seed", "load", programs]).exit_code == 0  # nothing changes
+    assert runner.invoke(args=["seed", "load", "--dry-run", programs]).exit_code == 0
+    with app.app_context():
+        version = db.session.scalar(select(catalog_state.c.version))
+        assert list(db.session.scalars(select(finder_index.c.version))) == [version]
+    assert [index.version for index in built] == [version]
+
+
 def test_load_with_problems_prints_them_on_stderr_exits_1_and_writes_nothing(runner, app, tmp_path):
     features = write(tmp_path, "features.csv", FEATURES)
     programs = write(tmp_path, "programs.csv", programs_csv(ALPHA, "P2,Beta,Beta Clinic,Austin,ZZ,diagnostic_radiology,9"))

@@ -6,7 +6,7 @@ and the tests all call these same functions.
 
 from .export import export_programs
 from .generate import generate_programs
-from .load import FileResult, LoadResult, Source, bump_version, load_catalog, lock_catalog
+from .load import FileResult, LoadResult, Source, bump_version, collection_paused, load_catalog, lock_catalog
 from .problems import Problem
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Problem",
     "Source",
     "bump_version",
+    "collection_paused",
     "export_programs",
     "generate_programs",
     "load_catalog",

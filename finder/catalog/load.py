@@ -9,11 +9,13 @@ read snapshot, and stored in a short write of its own. A dry run, the admin prev
 file with problems end after the first phase: they never take the write lock.
 """
 
+import gc
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice
+from itertools import islice, repeat
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
@@ -86,6 +88,7 @@ class LoadResult:
     applied: bool
     version: int
     stale: bool = False
+    written: bool = False  # a change was committed (so the finder's index of `version` is due)
 
     @property
     def ok(self) -> bool:
@@ -101,6 +104,7 @@ def load_catalog(
     today: date | None = None,
     expected_version: int | None = None,
     progress: Progress | None = None,
+    publish: bool = True,
 ) -> LoadResult:
     """Load `sources` in order as one transaction and report what changed.
 
@@ -112,6 +116,11 @@ def load_catalog(
 
     Nothing is written when any file has a problem, on a dry run, or when
     `expected_version` is given and the catalog has changed since.
+
+    After a change is committed the finder's index of the new version is built and stored
+    (`publish_index`); with `publish=False` the caller does it, once it has let go of what
+    it no longer needs (the command-line loader frees the files' bytes first), when the
+    result says `written`.
     """
     today = today or date.today()
     with read_snapshot(engine) as connection:
@@ -146,10 +155,29 @@ def load_catalog(
     writes = None  # noqa: F841 (the rows are written: free them before the index is built)
     plan.new_programs, plan.changed_programs = {}, {}
     _refresh_statistics(engine, plan.results)
-    from ..programs.search import publish_index
+    if publish:
+        from ..programs.search import publish_index
 
-    publish_index(engine)
-    return LoadResult(plan.results, [], applied=True, version=version)
+        publish_index(engine)
+    return LoadResult(plan.results, [], applied=True, version=version, written=True)
+
+
+@contextmanager
+def collection_paused():
+    """Pause Python's cyclic garbage collector while a load allocates a lot.
+
+    The loader makes no reference cycles to speak of; reference counting frees its objects as
+    usual. With the collector on, each of its passes over the older generations walks every
+    object the load holds (a file's cells, the plan), again and again as they grow: a third of
+    a 100,000-program check's time, and as much of the CSV reading's.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # How often a load whose check another change overtook checks again outside the write lock
@@ -598,18 +626,20 @@ def prepare_writes(plan: Plan, connection: Connection, now=None) -> Writes:
     staging = _Staging(connection) if planned else None
     codes = list(planned)
     staged_links = 0
+    # Worked out once per distinct value: a file's institutions, days and slug lists recur.
+    keys, days, ordered = _Memo(institution_key), _Memo(store), _Memo(sorted)
     for start in range(0, len(codes), STAGE_CHUNK):
         chunk = [planned.pop(code) for code in codes[start:start + STAGE_CHUNK]]
         rows, links = [], []
         for new in chunk:
             row = list(new[:_STORED])
             for position in _DATES:
-                row[position] = store(row[position])
-            rows.append((*row, region_of(new[_STATE]), institution_key(new[_INSTITUTION]), stamp, stamp))
-            code = new[_CODE]
-            for column, slugs in zip(FEATURE_COLUMNS.values(), new[_STORED:]):
-                kind = _LIST_KINDS[column]
-                links.extend((code, kind, slug) for slug in sorted(slugs))
+                row[position] = days[row[position]]
+            rows.append((*row, region_of(new[_STATE]), keys[new[_INSTITUTION]], stamp, stamp))
+            code = repeat(new[_CODE])
+            for kind, slugs in zip(_KINDS, new[_STORED:]):
+                if slugs:
+                    links.extend(zip(code, repeat(kind), ordered[slugs]))
         del chunk
         staging.programs(rows)
         staging.links(links)
@@ -640,6 +670,18 @@ def prepare_writes(plan: Plan, connection: Connection, now=None) -> Writes:
     )
 
 
+class _Memo(dict):
+    """memo[value] is function(value), worked out the first time it is asked for."""
+
+    def __init__(self, function: Callable):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value):
+        self[value] = result = self.function(value)
+        return result
+
+
 class _Staging:
     """The temporary tables a load fills before it takes the write lock.
 
@@ -660,7 +702,8 @@ class _Staging:
         if self.sqlite:
             for table in (STAGED_PROGRAMS, STAGED_LINKS):
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{table}")
-            connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_PROGRAMS} (ordinal, {columns})")
+            # The ordinal as the rowid: the rows are then read in the file's order, not sorted into it.
+            connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_PROGRAMS} (ordinal INTEGER PRIMARY KEY, {columns})")
             connection.exec_driver_sql(f"CREATE TEMP TABLE {STAGED_LINKS} (program_code, kind, slug)")
         else:
             # Room to sort the staged rows by ordinal in memory (4 MB by default: a 100,000-row
@@ -785,6 +828,7 @@ _INSERT_COLUMNS = (*(column.name for column in STORED_COLUMNS), "region", "insti
 # A planned new program (`Plan.new_programs`): its stored columns, then its slug lists.
 _NEW_COLUMNS = (*(column.name for column in STORED_COLUMNS), *FEATURE_COLUMNS.values())
 _STORED = len(STORED_COLUMNS)
+_KINDS = tuple(_LIST_KINDS[column] for column in FEATURE_COLUMNS.values())  # of a planned row's slug lists
 _CODE = _NEW_COLUMNS.index("program_code")
 _STATE = _NEW_COLUMNS.index("state")
 _INSTITUTION = _NEW_COLUMNS.index("institution")
