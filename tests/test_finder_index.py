@@ -515,3 +515,25 @@ def test_only_the_name_orders_are_stored_and_every_other_sort_is_worked_out_once
             continue
         assert order is loaded.orders[sort] and np.array_equal(order, built.orders[sort]), sort
     assert loaded.layout() == built.layout() == search._empty_index().layout()
+
+
+def test_an_index_no_longer_used_is_freed_at_once_without_the_cyclic_collector(catalog_app):
+    """A worker replaces its index when the catalog changes: the old one (tens of MB at
+    100,000 programs) must go when its last reference does, not at the collector's next pass."""
+    import gc
+    import weakref
+
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    loaded = ProgramIndex.from_bytes(built.to_bytes())
+    for index in (built, loaded):
+        assert index.orders["length"] is not None  # a worked-out order, kept by the index
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gone = [weakref.ref(built), weakref.ref(loaded)]
+        del built, loaded, index
+        assert [ref() for ref in gone] == [None, None]
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -22,6 +22,7 @@ import logging
 import operator
 import threading
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -804,14 +805,16 @@ class _Orders(dict):
 
     def __init__(self, stored: Mapping[str, np.ndarray], work_out: Callable[[str], np.ndarray]):
         super().__init__(stored)
-        self._work_out, self._worked_out = work_out, {}
+        # A weak reference to the index's method: no cycle, so an index no longer used is freed
+        # at once by reference counting, not whenever the cyclic collector next runs.
+        self._work_out, self._worked_out = weakref.WeakMethod(work_out), {}
 
     def __getitem__(self, sort: str) -> np.ndarray:
         if dict.__contains__(self, sort):
             return dict.__getitem__(self, sort)
         found = self._worked_out.get(sort)
         if found is None:
-            found = self._worked_out[sort] = self._work_out(sort)
+            found = self._worked_out[sort] = self._work_out()(sort)
         return found
 
     def get(self, sort: str, default=None):
