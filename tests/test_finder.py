@@ -8,14 +8,19 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import event, select
+from werkzeug.datastructures import MultiDict
 
 from .conftest import ON_POSTGRES, ROOT, load
 from .test_program_columns import CONTRACT_COLUMNS
 from finder.catalog.columns import PROGRAM_COLUMN_NAMES
+from finder.catalog.tables import programs
 from finder.catalog.vocab import STATES
 from finder.extensions import db
 from finder.programs import view
+from finder.programs.forms import FinderForm
+from finder.programs.routes import finder_index
+from finder.programs.search import Query
 from finder.pathways.timelines import pathway_counts
 from tests.finder_messages import says_where
 
@@ -135,6 +140,37 @@ def test_a_bad_value_gets_400_naming_the_parameter_on_page_and_api(finder_client
     assert 'class="field-error"' in text
     partial = finder_client.get(f"/programs?{query}", headers={"HX-Request": "true"})
     assert partial.status_code == 400 and says_where(unescape(partial.get_data(as_text=True)), parameter)
+
+
+def test_each_request_gets_a_form_of_its_own_nothing_of_the_last_one_kept(finder_client, finder_app):
+    """The form's fields are bound once per vocabulary and copied per request
+    (`FinderForm.from_args`): what one request sent, and its errors, never reach another, also
+    while both are being answered (threads of one worker)."""
+    with finder_app.test_request_context():
+        features = finder_index().features
+        bad = FinderForm.from_args(MultiDict([("state", "ZZ"), ("min_positions", "abc")]), features)
+        good = FinderForm.from_args(MultiDict([("state", "tx"), ("q", "bos")]), features)
+        assert not bad.validate() and good.validate()
+        assert (bad.state.data, bad.q.data, good.state.data, good.q.data) == (["ZZ"], None, ["TX"], "bos")
+        assert set(bad.errors) == {"state", "min_positions"} and good.errors == {}
+        assert good.state is not bad.state and good.state.errors == []
+        blank = FinderForm.from_args(MultiDict(), features)
+        assert blank.validate() and blank.query() == Query()
+    assert finder_client.get("/api/programs?state=ZZ&min_positions=abc").status_code == 400
+    assert api_codes(finder_client, "state=TX") == ["B1", "B2"]
+    body = finder_client.get("/programs").get_data(as_text=True)
+    assert 'class="field-error"' not in body and " checked" not in body.split('id="state-map"')[1].split("</fieldset>")[0]
+    assert page_codes(finder_client, "") == ["B1", "A2", "A1", "C1", "B2"]
+    assert finder_client.get("/api/programs?min_positions=abc").json["error"]["parameter"] == "min_positions"
+
+
+def test_a_feature_new_to_the_vocabulary_is_a_valid_value_on_the_next_request(finder_client, finder_app):
+    assert finder_client.get("/api/programs?fellowship=venous").json["error"]["parameter"] == "fellowship"
+    assert finder_client.get("/api/programs?want=venous").status_code == 400
+    load(finder_app, ("features.csv", FEATURES + "fellowship,venous,Venous,\n"))
+    assert api_codes(finder_client, "fellowship=venous") == []
+    assert finder_client.get("/api/programs?want=venous&sort=fit").status_code == 200
+    assert "Venous" in finder_client.get("/programs").get_data(as_text=True)
 
 
 def test_partial_for_htmx_full_page_otherwise_both_vary_on_hx_request(finder_client):
@@ -266,6 +302,47 @@ def test_sql_statements_per_finder_request_are_few_and_independent_of_page_size(
         finder_client.get(f"/api/programs?{query}")
         counts[(query, "api")] = len(statements)
     assert max(counts.values()) <= 2, counts  # the catalog version, then the page's rows
+
+
+def _in_transaction(dbapi_connection) -> bool:
+    """Whether the driver's connection has a transaction open (sqlite3 or psycopg)."""
+    if hasattr(dbapi_connection, "in_transaction"):
+        return dbapi_connection.in_transaction
+    from psycopg.pq import TransactionStatus
+
+    return dbapi_connection.info.transaction_status != TransactionStatus.IDLE
+
+
+def test_finder_requests_run_their_statements_outside_a_transaction(finder_client, finder_app):
+    """The page, the partial and the API only read: no BEGIN and ROLLBACK around their statements
+    (on PostgreSQL two round trips a request), each statement whole on its own."""
+    open_after = []
+    with finder_app.app_context():
+        engine = db.engine
+
+    def record(conn, cursor, statement, *rest):
+        open_after.append((statement.split()[0], _in_transaction(conn.connection.dbapi_connection)))
+
+    finder_client.get("/programs")  # builds the index
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        for path, headers in (("/programs?state=TX", {}), ("/programs?q=bos", {"HX-Request": "true"}),
+                              ("/api/programs?sort=-research", {})):
+            open_after.clear()
+            assert finder_client.get(path, headers=headers).status_code == 200
+            assert len(open_after) == 2 and not any(is_open for _, is_open in open_after), (path, open_after)
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+
+
+def test_a_write_after_the_finder_in_the_same_app_still_runs_in_a_transaction(finder_client, finder_app):
+    """The finder's statements on their own do not outlive its request: the pooled connection
+    is handed to the next request as it was."""
+    assert finder_client.get("/programs", headers={"HX-Request": "true"}).status_code == 200
+    with finder_app.app_context():
+        db.session.execute(select(programs.c.id).limit(1)).all()
+        assert _in_transaction(db.session.connection().connection.dbapi_connection) == ON_POSTGRES
+        db.session.rollback()
 
 
 def test_index_is_rebuilt_after_the_catalog_changes(finder_client, finder_app):

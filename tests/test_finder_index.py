@@ -497,3 +497,43 @@ def test_a_load_lets_go_of_each_column_read_once_the_index_has_used_it(demo_app,
     kept = dict(packed)
     same(_index_of(demo_app, packed), loaded)
     assert packed == kept
+
+
+def test_only_the_name_orders_are_stored_and_every_other_sort_is_worked_out_once_when_asked_for(catalog_app):
+    """A sort's order is the name order re-sorted by its key: stored for `name` and `-name`,
+    worked out (once per index) for the others the first time one is asked for, the same
+    order in a loaded index as in the built one."""
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    stored, _ = search._unpack_arrays(built.to_bytes())
+    assert sorted(name for name in stored if name.startswith("orders")) == ["orders::-name", "orders::name"]
+    loaded = ProgramIndex.from_bytes(built.to_bytes())
+    for sort in [*search.SORTS, "state"]:
+        order = loaded.orders.get(sort)
+        if sort in ("distance", "fit"):  # ordered per query, never by a stored column
+            assert order is None
+            continue
+        assert order is loaded.orders[sort] and np.array_equal(order, built.orders[sort]), sort
+    assert loaded.layout() == built.layout() == search._empty_index().layout()
+
+
+def test_an_index_no_longer_used_is_freed_at_once_without_the_cyclic_collector(catalog_app):
+    """A worker replaces its index when the catalog changes: the old one (tens of MB at
+    100,000 programs) must go when its last reference does, not at the collector's next pass."""
+    import gc
+    import weakref
+
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    loaded = ProgramIndex.from_bytes(built.to_bytes())
+    for index in (built, loaded):
+        assert index.orders["length"] is not None  # a worked-out order, kept by the index
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gone = [weakref.ref(built), weakref.ref(loaded)]
+        del built, loaded, index
+        assert [ref() for ref in gone] == [None, None]
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..catalog.columns import PROGRAM_COLUMNS
 from ..catalog.vocab import FEATURE_KINDS
+from ..database import statements_on_their_own
 from ..extensions import db
 from ..models import Feature, Program
 from . import api_bp, openapi
@@ -35,6 +36,7 @@ def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
 
 def programs_answer(args: MultiDict) -> Answer:
     """`GET /api/programs?…`: one page of the matches, or the 400 naming the bad parameter."""
+    statements_on_their_own()  # it only reads: the catalog version, then the page's rows
     index = finder_index()
     form = FinderForm.from_args(args, index.features)
     if not form.validate():

@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select
 from ..catalog.schema import PROGRAM_CODE
 from ..catalog.tables import programs
 from ..catalog.vocab import FEATURE_KINDS, STATES
+from ..database import statements_on_their_own
 from ..extensions import db
 from ..models import Program
 from ..security import same_site_path
@@ -57,6 +58,7 @@ def wants_partial() -> bool:
 
 @bp.get("/programs")
 def index():
+    statements_on_their_own()  # it only reads: the catalog version, then the page's rows
     index = finder_index()
     form = FinderForm.from_args(request.args, index.features)
     context = {"form": form, "index": index, "view": view, "sorts": SORTS, "per_page_choices": PER_PAGE_CHOICES,
