@@ -537,3 +537,23 @@ def test_an_index_no_longer_used_is_freed_at_once_without_the_cyclic_collector(c
     finally:
         if was_enabled:
             gc.enable()
+
+
+def test_the_index_is_stored_part_by_part_as_the_exact_bytes_and_a_row_already_there_is_kept(catalog_app):
+    """The store writes the parts of `stored_parts` one after another (SQLite's blob I/O,
+    PostgreSQL's binary COPY) rather than one joined buffer: the row holds exactly the bytes
+    of `to_bytes`. A row of the same version stored meanwhile by another process is kept, and
+    the storing transaction goes on as if it had stored it."""
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+        engine = db.engine
+    query = select(finder_index.c.data).where(finder_index.c.version == built.version)
+    with engine.connect() as connection:
+        assert bytes(connection.execute(query, execution_options={search.BINARY_RESULTS: True}).scalar_one()) \
+            == built.to_bytes()
+    write = search._store_sqlite if engine.dialect.name == "sqlite" else search._store_postgresql
+    with engine.begin() as connection:
+        write(connection, built.version, [b"not an index"])
+        assert connection.execute(select(func.count()).select_from(finder_index)).scalar_one() == 1
+    with engine.connect() as connection:
+        assert bytes(connection.execute(query).scalar_one()) == built.to_bytes()
