@@ -20,25 +20,24 @@ import functools
 import json
 import logging
 import operator
+import struct
 import threading
 import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import chain, islice
 
 import numpy as np
 from sqlalchemy import Engine, String, cast, delete, event, func, insert, literal_column, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError
 
 from ..catalog import places
 from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
-from ..catalog.tables import catalog_state, features, finder_index, program_features, programs
+from ..catalog.tables import catalog_state, features, finder_index, program_features, programs, utcnow
 from ..catalog.text import fold, folded_words, words
 from ..catalog.transactions import engine_of, is_lock_conflict, read_snapshot
 from ..catalog.vocab import FEATURE_KINDS, PROGRAM_TYPES, REGIONS, STATES, VISAS_SPONSORED
@@ -460,8 +459,13 @@ class ProgramIndex:
     # Storing and loading ----------------------------------------------------
 
     def to_bytes(self) -> bytes:
-        """The index as one buffer for `from_bytes`: a JSON header, then the arrays' raw bytes
-        (never pickle). The header gives each array's dtype, shape and place in the buffer,
+        """The index as one buffer for `from_bytes` (`stored_parts` joined)."""
+        return b"".join(self.stored_parts())
+
+    def stored_parts(self) -> list:
+        """The buffer of `to_bytes` as its parts, in order (the arrays' own memory, nothing
+        copied: a store writes them one after another): a JSON header, then the arrays' raw
+        bytes (never pickle). The header gives each array's dtype, shape and place in the buffer,
         and the plain values; an array that is also another attribute (`state` is
         `codes["state"]`) is stored once and named twice.
 
@@ -485,7 +489,7 @@ class ProgramIndex:
                 plain[name] = value
             else:
                 raise TypeError(f"ProgramIndex.{name} ({type(value).__name__}) has no stored form; add one in to_bytes")
-        return _pack_arrays(arrays, {"format": _FORMAT, "plain": plain})
+        return _packed_parts(arrays, {"format": _FORMAT, "plain": plain})
 
     def layout(self) -> dict[str, str]:
         """What `to_bytes` stores, attribute by attribute: kind and dtype, not the values."""
@@ -972,6 +976,33 @@ class _Field:
             return f"CASE WHEN {column} ~ '^[0-9]{{5}}$' THEN CAST({column} AS INTEGER) + 1 ELSE 0 END"
         return f"CASE WHEN {column} GLOB '[0-9][0-9][0-9][0-9][0-9]' THEN CAST({column} AS INTEGER) + 1 ELSE 0 END"
 
+    @property
+    def width(self) -> int:
+        """How long every value is, for a field read as fixed-width text rather than packed in
+        a word (0): ZIP codes, and a choice whose choices are all as long (state, intern year).
+        The database then only joins the values (blank as dashes): no CASE, no GLOB per row."""
+        if self.kind == "zip":
+            return 5
+        if self.kind == "choice" and len({len(choice) for choice in self.choices}) == 1:
+            return len(self.choices[0])
+        return 0
+
+    def fixed_values(self, text: str, count: int):
+        """This field's column from the joined text of its `width`-character values, as
+        `values` gives it; None (read row by row) unless every value has that width in ASCII."""
+        if len(text) != count * self.width or not text.isascii():
+            return None
+        data = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(count, self.width)
+        if self.kind == "zip":  # five digits, as `places.zip_points` reads them; else none
+            digits = data.astype(np.int64) - ord("0")
+            valid = np.all((digits >= 0) & (digits <= 9), axis=1)
+            return _ZipNumbers(np.where(valid, digits @ (10 ** np.arange(4, -1, -1)), -1))
+        values = data.view(f"S{self.width}").ravel()
+        order = np.argsort(np.array(self.choices, dtype=f"S{self.width}"))
+        known = np.array(self.choices, dtype=f"S{self.width}")[order]
+        at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+        return _Coded(np.where(known[at] == values, order[at], _BLANK), self.choices)
+
     def values(self, packed: np.ndarray):
         """This field's column from its 0-or-1-plus numbers: choice positions as _codes gives
         them, flags as bools (true only), numbers and day numbers with _BLANK, ZIP codes as
@@ -1048,7 +1079,9 @@ def _words_of(fields: tuple[_Field, ...]) -> list[list[tuple[_Field, int]]]:
     return [*words, word] if word else words
 
 
-_PACKED_WORDS = _words_of(_fields())
+_PACKED_WORDS = _words_of(tuple(f for f in _fields() if not f.width))
+_FIXED_FIELDS = tuple(f for f in _fields() if f.width)
+assert all(set(choice) != {"-"} for f in _FIXED_FIELDS for choice in f.choices)  # dashes: blank
 
 
 def _packed_statement(dialect: str) -> str:
@@ -1065,6 +1098,7 @@ def _packed_statement(dialect: str) -> str:
     parts = [f"sum(CASE WHEN {outside} THEN 1 ELSE 0 END)", joined("id")]
     for word in _PACKED_WORDS:
         parts.append(joined(" | ".join(f"({number.format(f.sql(dialect))} << {shift})" for f, shift in word)))
+    parts += [joined(f"coalesce({f.name}, '{'-' * f.width}')", "''") for f in _FIXED_FIELDS]
     parts += [joined(f"coalesce({name}, '')", separator) for name in _TEXT_COLUMNS]
     if dialect == "postgresql":
         by_code = "(SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY program_code COLLATE \"C\") FROM programs)"
@@ -1094,7 +1128,12 @@ def _packed_columns(connection) -> dict | None:
             numbers = numbers[order]
         for f, shift in word:
             columns[f.name] = f.values((numbers >> shift) & ((1 << f.bits) - 1))
-    for at, name in enumerate(_TEXT_COLUMNS, start=3 + len(_PACKED_WORDS)):
+    for at, f in enumerate(_FIXED_FIELDS, start=3 + len(_PACKED_WORDS)):
+        found = f.fixed_values(_taken(values, at), count)
+        if found is None:  # a value not of its field's width
+            return None
+        columns[f.name] = found if order is None else found[order]
+    for at, name in enumerate(_TEXT_COLUMNS, start=3 + len(_PACKED_WORDS) + len(_FIXED_FIELDS)):
         texts = _taken(values, at).split(_SEPARATOR)
         if len(texts) != count:  # a text holds the separator
             return None
@@ -1163,28 +1202,29 @@ _lock = threading.Lock()
 logger = logging.getLogger(__name__)
 
 
-def _pack_arrays(arrays: Mapping[str, np.ndarray], header: dict) -> bytes:
-    """`arrays` and `header` (plain JSON values) as one buffer for `_unpack_arrays`; an array
+def _packed_parts(arrays: Mapping[str, np.ndarray], header: dict) -> list:
+    """`arrays` and `header` (plain JSON values) as the parts of one buffer for
+    `_unpack_arrays`: bytes, and each array's memory as bytes (a view, not a copy); an array
     given under several names (the same object) is stored once."""
-    placed, chunks, size, first_name = [], [], 0, {}
+    placed, parts, size, first_name = [], [], 0, {}
     for name, array in arrays.items():
         if id(array) in first_name:
             placed.append({"name": name, "same_as": first_name[id(array)]})
             continue
         first_name[id(array)] = name
-        data = np.ascontiguousarray(array).tobytes()
+        data = np.ascontiguousarray(array).reshape(-1).view(np.uint8)
         placed.append({"name": name, "dtype": array.dtype.str, "shape": list(array.shape), "at": size,
                        "bytes": len(data)})
-        chunks.append(data + bytes(-len(data) % _ALIGN))
-        size += len(chunks[-1])
+        parts += [data.data, bytes(-len(data) % _ALIGN)]
+        size += len(data) + len(parts[-1])
     text = json.dumps(header | {"arrays": placed}).encode()
     start = len(_MAGIC) + 4 + len(text)
     text += b" " * (-start % _ALIGN)  # so the arrays start aligned
-    return b"".join([_MAGIC, len(text).to_bytes(4, "little"), text, *chunks])
+    return [_MAGIC, len(text).to_bytes(4, "little"), text, *parts]
 
 
 def _unpack_arrays(data: bytes) -> tuple[dict[str, np.ndarray], dict]:
-    """The arrays (read-only views of `data`, by name) and the header of `_pack_arrays`.
+    """The arrays (read-only views of `data`, by name) and the header of `_packed_parts`.
 
     ValueError unless `data` is such a buffer of this code's _FORMAT, every array inside it with
     the size its dtype and shape give: another release's index, or a damaged one, is never read
@@ -1281,7 +1321,7 @@ def publish_index(bind) -> ProgramIndex:
 def _store(bind, index: ProgramIndex, unreadable: bool = False) -> None:
     """Store `index` unless a newer one is stored; with `unreadable`, in place of a stored one
     of its own version too (which this code could not read: another release's format)."""
-    data = index.to_bytes()  # before the write: it is the costly part
+    parts = index.stored_parts()
     try:
         with engine_of(bind).begin() as connection:
             newest = connection.execute(select(func.max(finder_index.c.version))).scalar()
@@ -1289,16 +1329,61 @@ def _store(bind, index: ProgramIndex, unreadable: bool = False) -> None:
                 return
             connection.execute(delete(finder_index).where(finder_index.c.version <= index.version))
             dialect = connection.dialect.name
-            insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert if dialect == "sqlite" else None
-            if insert_ is None:
-                connection.execute(insert(finder_index).values(version=index.version, data=data))
+            if dialect == "sqlite":
+                _store_sqlite(connection, index.version, parts)
+            elif dialect == "postgresql":
+                _store_postgresql(connection, index.version, parts)
             else:
-                connection.execute(insert_(finder_index).values(version=index.version, data=data).on_conflict_do_nothing())
-    except DBAPIError as error:
+                connection.execute(insert(finder_index).values(version=index.version, data=b"".join(parts)))
+    except Exception as error:  # SQLAlchemy's, or the driver's own from the blob or COPY writes
         if not is_lock_conflict(error):
             raise
         logger.warning("The finder index of catalog version %s was not stored: the database stayed locked",
                        index.version)
+
+
+# The stored index is written a part at a time (`ProgramIndex.stored_parts`), never joined
+# into one buffer: the driver would hold the whole buffer and a copy of it (the bound value,
+# SQLite's record or libpq's message) while the INSERT runs, which was an import's peak of
+# memory (30 MB at 100,000 programs, on top of the index itself).
+
+
+def _store_sqlite(connection, version: int, parts: list) -> None:
+    """Insert a row of the buffer's size, then write its parts into it in place (SQLite's
+    incremental blob I/O, in the same transaction)."""
+    inserted = connection.execute(sqlite_insert(finder_index).on_conflict_do_nothing()
+                                  .values(version=version, data=func.zeroblob(sum(map(len, parts)))))
+    if inserted.rowcount:
+        rowid = connection.execute(select(literal_column("rowid")).select_from(finder_index)
+                                   .where(finder_index.c.version == version)).scalar_one()
+        with connection.connection.driver_connection.blobopen("finder_index", "data", rowid) as blob:
+            for part in parts:
+                blob.write(part)
+
+
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # the binary COPY signature, no flags, no extension
+_POSTGRES_EPOCH = datetime(2000, 1, 1)
+
+
+def _store_postgresql(connection, version: int, parts: list) -> None:
+    """COPY the row in PostgreSQL's binary format, the parts streamed as they are (in a
+    savepoint: a row of this version stored meanwhile by another process stores nothing,
+    as the INSERT's ON CONFLICT DO NOTHING did)."""
+    from psycopg.errors import UniqueViolation
+
+    built_at = (utcnow() - _POSTGRES_EPOCH) // timedelta(microseconds=1)
+    row = (struct.pack(">hii", 3, 4, version) + struct.pack(">iq", 8, built_at)
+           + struct.pack(">i", sum(map(len, parts))))
+    try:
+        with connection.begin_nested():
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy("COPY finder_index (version, built_at, data) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.write(_COPY_HEADER + row)
+                for part in parts:
+                    copy.write(part)
+                copy.write(struct.pack(">h", -1))
+    except UniqueViolation:
+        return
 
 
 def stored_index(connection, version: int) -> ProgramIndex | None:
