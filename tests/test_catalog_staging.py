@@ -168,3 +168,104 @@ def test_the_same_problems_with_the_same_messages(vocab_app):
     ]
     with vocab_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Program)) == 0
+
+
+def staged_and_checked(monkeypatch) -> list[tuple[str, int]]:
+    """What a load stages (rows per call) and checks (rows done), in the order it happens."""
+    events: list[tuple[str, int]] = []
+    real = loader._Staging.programs
+
+    def programs(staging, rows):
+        events.append(("staged", len(rows)))
+        return real(staging, rows)
+
+    monkeypatch.setattr(loader._Staging, "programs", programs)
+    return events
+
+
+def test_new_programs_are_staged_a_chunk_at_a_time_as_soon_as_they_are_checked(vocab_app, monkeypatch):
+    """The plan of all new programs is never held at once: each checked chunk is staged before the
+    next one is read, and the rows still get ids in the file's order."""
+    events = staged_and_checked(monkeypatch)
+    count = 2 * loader.CHUNK + loader.CHUNK // 2
+    result = load(vocab_app, ("programs.csv", rows("C", count)),
+                  progress=lambda path, done, total: events.append(("checked", done)))
+    assert result.ok and result.files[0].added == count
+    assert events == [
+        ("staged", loader.CHUNK), ("checked", loader.CHUNK),
+        ("staged", loader.CHUNK), ("checked", 2 * loader.CHUNK),
+        ("staged", loader.CHUNK // 2), ("checked", count),
+    ]
+    with vocab_app.app_context():
+        codes = db.session.scalars(select(Program.program_code).order_by(Program.id)).all()
+    assert codes == [f"C{n:04d}" for n in range(count)]
+
+
+def test_a_problem_after_chunks_were_staged_writes_nothing_and_the_next_load_is_whole(vocab_app, monkeypatch):
+    events = staged_and_checked(monkeypatch)
+    body = rows("B", 2 * loader.CHUNK + 10).replace("B2005,B IR 2005,Hospital 3,Omaha,NE", "B2005,B IR 2005,Hospital 3,Omaha,XX")
+    result = load(vocab_app, ("programs.csv", body))
+    assert [str(problem) for problem in result.problems] == [
+        "programs.csv: line 2007: state: 'XX' is not the USPS code of a US state, DC or PR"]
+    assert not result.applied and events == [("staged", loader.CHUNK), ("staged", loader.CHUNK)]
+    with vocab_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Program)) == 0
+    assert links(vocab_app) == set()
+    assert load(vocab_app, ("programs.csv", rows("G", 5))).ok
+    with vocab_app.app_context():
+        assert db.session.scalars(select(Program.program_code).order_by(Program.id)).all() == [
+            f"G{n:04d}" for n in range(5)]
+
+
+def test_a_dry_run_stages_nothing(vocab_app, monkeypatch):
+    events = staged_and_checked(monkeypatch)
+    assert load(vocab_app, ("programs.csv", rows("D", 30)), dry_run=True).files[0].added == 30
+    assert events == []
+
+
+def test_prune_counts_the_programs_that_a_staged_file_adds(vocab_app, monkeypatch):
+    events = staged_and_checked(monkeypatch)
+    without = "\n".join(line for line in FEATURES.splitlines() if "pediatric_ir" not in line) + "\n"
+    result = load(vocab_app, ("features.csv", without), ("programs.csv", rows("P", 30)), prune=True)
+    assert [str(problem) for problem in result.problems] == [
+        "features.csv: line 1: file: --prune would remove fellowship 'pediatric_ir', which 20 programs "
+        "still list; remove it from programs.csv first (or in the same command)"]
+    assert events == [("staged", 30)]  # staged while checked, and counted from the staging
+    with vocab_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Program)) == 0
+
+
+def test_a_second_programs_file_may_change_what_the_first_adds(vocab_app, monkeypatch):
+    """With two programs files the plan keeps the new programs until it is written (a later file
+    may change one), and they are staged once, before the lock."""
+    events = staged_and_checked(monkeypatch)
+    later = HEADER + "\nM0001,M IR 1,Hospital 1,Lincoln,NE,integrated_ir,6,,t32_grant,68102\n"
+    result = load(vocab_app, ("one.csv", rows("M", 3)), ("two.csv", later))
+    assert result.ok and [(f.added, f.updated) for f in result.files] == [(3, 0), (0, 1)]
+    assert events == [("staged", 3)]
+    with vocab_app.app_context():
+        stored = db.session.execute(select(Program.program_code, Program.city).order_by(Program.id)).all()
+    assert stored == [("M0000", "Omaha"), ("M0001", "Lincoln"), ("M0002", "Omaha")]
+
+
+def test_a_load_overtaken_every_time_checks_and_stages_once_more_under_the_lock(vocab_app, monkeypatch):
+    """The last recheck, under the lock, empties what the attempt before it staged and stages anew."""
+    real = loader.lock_catalog
+    attempts = []
+
+    def overtaken(connection):
+        attempts.append(1)
+        if len(attempts) <= loader.RECHECKS + 1:
+            with db.engine.connect() as other, other.begin():
+                real(other)
+                loader.bump_version(other)
+        return real(connection)
+
+    monkeypatch.setattr(loader, "lock_catalog", overtaken)
+    result = load(vocab_app, ("programs.csv", rows("O", 20)))
+    assert result.ok and result.applied and len(attempts) == loader.RECHECKS + 1
+    with vocab_app.app_context():
+        codes = db.session.scalars(select(Program.program_code).order_by(Program.id)).all()
+    assert codes == [f"O{n:04d}" for n in range(20)]
+    assert len(links(vocab_app)) == sum(1 for n in range(20) if n % 3) + sum(1 for n in range(20) if n % 3 == 2) \
+        + sum(1 for n in range(20) if n % 2)

@@ -2,11 +2,15 @@
 
 A load has two phases (see `load_catalog`). Checking reads the files a chunk at a time
 against one read snapshot, reports every problem and works out a `Plan` of the changes
-(the first problem stops the planning, not the checking). Writing applies the plan in one
-short transaction under the catalog's write lock: every per-row step is prepared before the
-lock is taken, and the finder's index of the new version is built after the commit, from a
+(the first problem stops the planning, not the checking). The writing connection's
+transaction is open meanwhile: as each chunk is checked its new programs are staged in that
+connection's temporary tables (taking no lock) instead of being kept in the plan, so the plan
+of a whole file's new rows is never held at once. Writing applies the plan in one short
+transaction under the catalog's write lock: every per-row step is prepared before the lock
+is taken, and the finder's index of the new version is built after the commit, from a
 read snapshot, and stored in a short write of its own. A dry run, the admin preview and a
-file with problems end after the first phase: they never take the write lock.
+file with problems end after the first phase: they never take the write lock (a file with
+problems rolls back whatever was staged; a dry run and the preview stage nothing).
 """
 
 import gc
@@ -123,17 +127,28 @@ def load_catalog(
     result says `written`.
     """
     today = today or date.today()
-    with read_snapshot(engine) as connection:
-        plan = check_catalog(connection, sources, prune=prune, today=today, progress=progress)
-    if expected_version is not None and plan.version != expected_version:
-        return LoadResult([], [], applied=False, version=plan.version, stale=True)
+    if dry_run:  # checked only: no writing connection, nothing staged
+        with read_snapshot(engine) as connection:
+            plan = check_catalog(connection, sources, prune=prune, today=today, progress=progress)
+        if expected_version is not None and plan.version != expected_version:
+            return LoadResult([], [], applied=False, version=plan.version, stale=True)
+        return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
     for attempt in range(RECHECKS + 1):
-        if plan.problems or dry_run:
-            return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
-        if not plan.changes_anything:
-            return LoadResult(plan.results, [], applied=True, version=plan.version)
         with engine.connect() as connection, connection.begin() as transaction:
-            writes = prepare_writes(plan, connection)  # new rows staged: no lock taken yet
+            # Checked against a read snapshot; the new programs staged in this (writing)
+            # connection's temporary tables a chunk at a time as they are checked: no lock yet.
+            staging = _Staging(connection)
+            with read_snapshot(engine) as reading:
+                plan = check_catalog(reading, sources, prune=prune, today=today,
+                                     progress=None if attempt else progress, staging=staging)
+            if not attempt and expected_version is not None and plan.version != expected_version:
+                transaction.rollback()
+                return LoadResult([], [], applied=False, version=plan.version, stale=True)
+            if plan.problems or not plan.changes_anything:
+                transaction.rollback()  # whatever was staged goes with it
+                ok = not plan.problems
+                return LoadResult(plan.results, plan.problems, applied=ok, version=plan.version)
+            writes = prepare_writes(plan, connection, staging)  # the rest staged: no lock taken yet
             version = lock_catalog(connection)
             if version == plan.version:
                 version = write_prepared(connection, writes)
@@ -142,17 +157,17 @@ def load_catalog(
                 transaction.rollback()
                 return LoadResult([], [], applied=False, version=version, stale=True)
             if attempt == RECHECKS:  # lost the race every time: check under the lock, once
-                plan = check_catalog(connection, sources, prune=prune, today=today)
+                staging.empty()
+                plan = check_catalog(connection, sources, prune=prune, today=today, staging=staging)
                 if plan.problems:
                     transaction.rollback()
                     return LoadResult(plan.results, plan.problems, applied=False, version=plan.version)
-                version = write_plan(connection, plan) if plan.changes_anything else version
+                if plan.changes_anything:
+                    version = write_prepared(connection, prepare_writes(plan, connection, staging))
                 break
             transaction.rollback()
-        # Another change committed since the check: check again against it, without the lock.
-        with read_snapshot(engine) as connection:
-            plan = check_catalog(connection, sources, prune=prune, today=today)
-    writes = None  # noqa: F841 (the rows are written: free them before the index is built)
+        # Another change committed since the check: check (and stage) again, without the lock.
+    writes = staging = None  # noqa: F841 (the rows are written: free them before the index is built)
     plan.new_programs, plan.changed_programs = {}, {}
     _refresh_statistics(engine, plan.results)
     if publish:
@@ -239,6 +254,18 @@ def _until_broken(rows, broken: list) -> Iterator:
         broken.append(error)
 
 
+def _may_hold_programs(source: Source) -> bool:
+    """Whether `source` may be a programs file: anything but a readable CSV file whose header is
+    a features file's (a file of neither kind is a problem, and then nothing is written)."""
+    if is_workbook(source.path, source.data):
+        return True
+    try:
+        _, header = next(records(open_text(source.data)))
+    except (Invalid, StopIteration, BrokenRecord, UnicodeError):
+        return True
+    return kind_of_header(header) != FEATURES
+
+
 def _chunks(iterable, size: int) -> Iterator[list]:
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
@@ -270,11 +297,18 @@ class Plan:
 
 
 def check_catalog(connection: Connection, sources: list[Source], *, prune: bool, today: date,
-                  progress: Progress | None = None) -> Plan:
-    """Check `sources` against the database as `connection` sees it; write nothing."""
+                  progress: Progress | None = None, staging: "_Staging | None" = None) -> Plan:
+    """Check `sources` against the database as `connection` sees it; write nothing.
+
+    With `staging`, the new programs of the command's only programs file are staged there a
+    chunk at a time, as soon as the chunk is checked, and are not kept in the plan: the plan
+    of all of them is never held at once. (When several files may be programs files, a later
+    one may change a program an earlier one adds, so the plan keeps them until it is written.)
+    Once a problem is found nothing more is staged; the caller then rolls the staging back.
+    """
     checker = _Checker(connection, today, progress)
-    for source in sources:
-        checker.check_file(source)
+    for index, source in enumerate(sources):
+        checker.check_file(source, staging, sources[:index] + sources[index + 1:])
     if prune:
         checker.prune()
     plan = checker.plan
@@ -298,13 +332,14 @@ class _Checker:
         self.seen_keys: dict[str, set] = {}
         self.last_result: dict[str, FileResult] = {}
         self.stored_codes: set[str] | None = None  # every program code the database holds, once read
+        self.staged: list[_Staging] = []  # where new programs went instead of the plan
 
     def problem(self, path: str, line: int, column: str, message: str) -> None:
         self.problems.append(Problem(line, column, message, path))
 
     # -- one file ---------------------------------------------------------
 
-    def check_file(self, source: Source) -> None:
+    def check_file(self, source: Source, staging: "_Staging | None" = None, others: list[Source] = ()) -> None:
         result = FileResult(source.path)
         self.results.append(result)
         self.order.setdefault(source.path, len(self.order))
@@ -343,9 +378,14 @@ class _Checker:
         for problem in reader.header_problems:
             self.problem(source.path, problem.line, problem.column, problem.message)
         total = getattr(rows, "lines", None) or source.data.count(b"\n") or 1
-        self._read_rows(source.path, reader, rows, result, total)
+        if staging is not None and result.kind == PROGRAMS and not any(map(_may_hold_programs, others)):
+            self.staged.append(staging)
+        else:
+            staging = None
+        self._read_rows(source.path, reader, rows, result, total, staging)
 
-    def _read_rows(self, path: str, reader: RowReader, rows, result: FileResult, total: int) -> None:
+    def _read_rows(self, path: str, reader: RowReader, rows, result: FileResult, total: int,
+                   staging: "_Staging | None") -> None:
         key_of = _program_key if result.kind == PROGRAMS else _feature_key
         first_line: dict[object, int] = {}
         done = 0
@@ -370,6 +410,8 @@ class _Checker:
             valid = [(line, values) for line, values, ok in read if ok]
             if not self.problems:
                 self._compare(reader.present, valid, result)
+                if staging is not None:  # no later row of the file can refer to these
+                    staging.stage(self.plan)
             elif result.kind == FEATURES:
                 for _, values in valid:
                     self.known_slugs.setdefault(values["kind"], set()).add(values["slug"])
@@ -562,10 +604,15 @@ class _Checker:
             column = FEATURE_COLUMNS[gone[feature_id].kind]
             if program_id not in removed and column not in plan.changed_programs.get(program_id, {}):
                 counts[feature_id] = counts.get(feature_id, 0) + 1
+        staged: dict[tuple[str, str], int] = {}
+        for staging in self.staged:
+            for key, count in staging.link_counts().items():
+                staged[key] = staged.get(key, 0) + count
         for feature_id, row in gone.items():
             column = FEATURE_COLUMNS[row.kind]
             position = _NEW_COLUMNS.index(column)
-            listing = sum(1 for new in plan.new_programs.values() if row.slug in new[position])
+            listing = staged.get((row.kind, row.slug), 0)
+            listing += sum(1 for new in plan.new_programs.values() if row.slug in new[position])
             listing += sum(1 for changes in plan.changed_programs.values() if row.slug in changes.get(column, ()))
             if listing:
                 counts[feature_id] = counts.get(feature_id, 0) + listing
@@ -578,7 +625,8 @@ def read_version(connection: Connection) -> int:
 
 # -- phase two: writing ---------------------------------------------------------
 #
-# Everything done per row is done before the write lock is taken (`prepare_writes`): the rows
+# Everything done per row is done before the write lock is taken (during the check, a chunk at
+# a time, `check_catalog(staging=...)`; what the plan still holds in `prepare_writes`): the rows
 # as they will be stored and the feature links as (program code, kind, slug) are put into
 # temporary tables of the writing connection (SQLite: `executemany`; PostgreSQL: COPY), the
 # updates grouped by the columns they set, each as one JSON text. A temporary table is the
@@ -612,38 +660,16 @@ class Writes:
     removed_features: list[int]
 
 
-def prepare_writes(plan: Plan, connection: Connection, now=None) -> Writes:
+def prepare_writes(plan: Plan, connection: Connection, staging: "_Staging | None" = None) -> Writes:
     """Every per-row step of applying `plan`: new programs and their links staged in temporary
-    tables of `connection` (in its transaction, before the write lock), the rest worked out."""
-    now = now or utcnow()
-    sqlite = connection.dialect.name == "sqlite"
-    store = _json_value if sqlite else (lambda value: value)
-    stamp = store(now)
-    # In chunks, each staged as soon as it is made, and taken out of the plan (which is of no
-    # more use once staged: a load that must check again makes a new one), so a whole file's
-    # rows are never held twice.
-    planned, plan.new_programs = plan.new_programs, {}
-    staging = _Staging(connection) if planned else None
-    codes = list(planned)
-    staged_links = 0
-    # Worked out once per distinct value: a file's institutions, days and slug lists recur.
-    keys, days, ordered = _Memo(institution_key), _Memo(store), _Memo(sorted)
-    for start in range(0, len(codes), STAGE_CHUNK):
-        chunk = [planned.pop(code) for code in codes[start:start + STAGE_CHUNK]]
-        rows, links = [], []
-        for new in chunk:
-            row = list(new[:_STORED])
-            for position in _DATES:
-                row[position] = days[row[position]]
-            rows.append((*row, region_of(new[_STATE]), keys[new[_INSTITUTION]], stamp, stamp))
-            code = repeat(new[_CODE])
-            for kind, slugs in zip(_KINDS, new[_STORED:]):
-                if slugs:
-                    links.extend(zip(code, repeat(kind), ordered[slugs]))
-        del chunk
-        staging.programs(rows)
-        staging.links(links)
-        staged_links += len(links)
+    tables of `connection` (in its transaction, before the write lock), the rest worked out.
+
+    `staging` holds what the check already staged (`check_catalog(staging=...)`); the new
+    programs still in the plan are staged after those.
+    """
+    staging = staging or _Staging(connection)
+    staging.stage(plan)
+    now = staging.now
     groups: dict[tuple[str, ...], list[dict]] = {}
     relinked: dict[str, list[int]] = {}
     changed_links = []
@@ -660,8 +686,8 @@ def prepare_writes(plan: Plan, connection: Connection, now=None) -> Writes:
     return Writes(
         new_features=list(plan.new_features.values()),
         changed_features=list(plan.changed_features.items()),
-        new_programs=len(codes),
-        new_links=staged_links,
+        new_programs=staging.ordinal,
+        new_links=staging.staged_links,
         updates=updates,
         relinked=relinked,
         changed_links=json.dumps(changed_links, separators=(",", ":")) if changed_links else None,
@@ -683,7 +709,8 @@ class _Memo(dict):
 
 
 class _Staging:
-    """The temporary tables a load fills before it takes the write lock.
+    """The temporary tables a load fills before it takes the write lock, made by the first rows
+    staged (a load without new programs makes none).
 
     SQLite: columns without a type, so each value stays as bound (the INSERT into programs
     gives it the column's affinity, as a plain INSERT would), created afresh on each load (a
@@ -693,11 +720,62 @@ class _Staging:
     `ordinal` column keeps the file's order, so ids are given in it.
     """
 
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, now=None):
         self.connection = connection
-        self.driver = connection.connection.driver_connection
         self.sqlite = connection.dialect.name == "sqlite"
-        self.ordinal = 0
+        self.now = now or utcnow()
+        self.created = False  # the tables are made by the first rows staged
+        self.ordinal = 0  # rows staged
+        self.staged_links = 0
+        self.store = _json_value if self.sqlite else (lambda value: value)
+        # Worked out once per distinct value: a file's institutions, days and slug lists recur.
+        self.keys, self.days, self.ordered = _Memo(institution_key), _Memo(self.store), _Memo(sorted)
+
+    def stage(self, plan: Plan) -> None:
+        """Stage the plan's new programs and take them out of it.
+
+        In chunks, each staged as soon as it is made, so a whole file's rows are never held
+        twice; the plan has no more use for them once staged (a load that must check again
+        stages anew).
+        """
+        planned, plan.new_programs = plan.new_programs, {}
+        codes = list(planned)
+        stamp = self.store(self.now)
+        days, keys, ordered = self.days, self.keys, self.ordered
+        for start in range(0, len(codes), STAGE_CHUNK):
+            chunk = [planned.pop(code) for code in codes[start:start + STAGE_CHUNK]]
+            rows, links = [], []
+            for new in chunk:
+                row = list(new[:_STORED])
+                for position in _DATES:
+                    row[position] = days[row[position]]
+                rows.append((*row, region_of(new[_STATE]), keys[new[_INSTITUTION]], stamp, stamp))
+                code = repeat(new[_CODE])
+                for kind, slugs in zip(_KINDS, new[_STORED:]):
+                    if slugs:
+                        links.extend(zip(code, repeat(kind), ordered[slugs]))
+            del chunk
+            self.programs(rows)
+            self.links(links)
+
+    def link_counts(self) -> dict[tuple[str, str], int]:
+        """How many staged programs list each (kind, slug)."""
+        if not self.staged_links:
+            return {}
+        query = f"SELECT kind, slug, count(*) FROM {STAGED_LINKS} GROUP BY kind, slug"
+        return {(kind, slug): count for kind, slug, count in self.connection.exec_driver_sql(query)}
+
+    def empty(self) -> None:
+        """Take every staged row out again (a check under the lock stages anew)."""
+        if self.created:
+            for table in (STAGED_PROGRAMS, STAGED_LINKS):
+                self.connection.exec_driver_sql(f"DELETE FROM {table}")
+        self.ordinal = self.staged_links = 0
+
+    def _create(self) -> None:
+        connection = self.connection
+        self.driver = connection.connection.driver_connection
+        self.created = True
         columns = ", ".join(_STAGED_COLUMNS)
         if self.sqlite:
             for table in (STAGED_PROGRAMS, STAGED_LINKS):
@@ -717,6 +795,10 @@ class _Staging:
                 "slug text NOT NULL) ON COMMIT DROP")
 
     def programs(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if not self.created:
+            self._create()
         first, self.ordinal = self.ordinal, self.ordinal + len(rows)
         numbered = [(first + n, *row) for n, row in enumerate(rows)]
         self._put(STAGED_PROGRAMS, ("ordinal", *_STAGED_COLUMNS), numbered)
@@ -724,6 +806,7 @@ class _Staging:
     def links(self, links: list[tuple]) -> None:
         if links:
             self._put(STAGED_LINKS, ("program_code", "kind", "slug"), links)
+            self.staged_links += len(links)
 
     def _put(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         if self.sqlite:
