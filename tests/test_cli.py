@@ -56,6 +56,20 @@ def test_load_stores_the_finder_index_of_the_version_it_wrote_and_only_then(runn
     assert [index.version for index in built] == [version]
 
 
+def test_load_runs_with_the_cyclic_collector_paused_and_turns_it_back_on(runner, app, tmp_path, monkeypatch):
+    import gc
+
+    import finder.cli
+
+    seen = []
+    load_catalog = finder.cli.load_catalog
+    monkeypatch.setattr(finder.cli, "load_catalog", lambda *a, **k: seen.append(gc.isenabled()) or load_catalog(*a, **k))
+    assert gc.isenabled()
+    assert runner.invoke(args=["seed", "load", write(tmp_path, "features.csv", FEATURES)]).exit_code == 0
+    assert runner.invoke(args=["seed", "load", write(tmp_path, "bad.csv", "no,such,columns\n")]).exit_code == 1
+    assert seen == [False, False] and gc.isenabled()
+
+
 def test_load_with_problems_prints_them_on_stderr_exits_1_and_writes_nothing(runner, app, tmp_path):
     features = write(tmp_path, "features.csv", FEATURES)
     programs = write(tmp_path, "programs.csv", programs_csv(ALPHA, "P2,Beta,Beta Clinic,Austin,ZZ,diagnostic_radiology,9"))

@@ -454,26 +454,30 @@ def test_a_value_that_is_none_of_its_columns_choices_is_read_as_blank_by_both_re
     loader never writes it, the database allows it) is blank, as the row-by-row read has it."""
     with demo_app.app_context():
         db.session.execute(sqlalchemy_text(
-            "UPDATE programs SET state = 'XX', program_type = 'other', visa_sponsorship = 'J1' "
-            "WHERE id = (SELECT min(id) FROM programs)"))
+            "UPDATE programs SET state = 'XX', program_type = 'other', visa_sponsorship = 'J1', "
+            "intern_year = 'INCLUDED', zip_code = '0211a' WHERE id = (SELECT min(id) FROM programs)"))
         db.session.commit()
     packed, plain = _both_reads(demo_app)
     assert packed is not None
     built = _index_of(demo_app, packed)
     same(built, _index_of(demo_app, plain))
     assert built.state[0] == built.type[0] == search._BLANK and not built.visa["j1"][0]
+    assert not built.intern_included[0] and built.codes["intern_year"][0] == search._BLANK
 
 
 @pytest.mark.parametrize("change", [
     "UPDATE programs SET name = name || char(31) WHERE id = (SELECT min(id) FROM programs)",
     "UPDATE programs SET length_years = 99 WHERE id = (SELECT max(id) FROM programs)",
+    "UPDATE programs SET zip_code = '021' WHERE id = (SELECT max(id) FROM programs)",
+    "UPDATE programs SET state = char(241) || 'A' WHERE id = (SELECT max(id) FROM programs)",
 ])
 def test_a_value_the_packed_read_cannot_carry_is_read_row_by_row(demo_app, change):
-    """A text holding the separator, or a number outside its column's range (neither is ever
-    written by the loader, but the database allows them), makes the index read rows instead."""
+    """A text holding the separator, a number outside its column's range, or a ZIP code or
+    state not of its fixed width in ASCII (none is ever written by the loader, but the
+    database allows them) makes the index read rows instead."""
     with demo_app.app_context():
         if db.engine.dialect.name == "postgresql":
-            change = change.replace("char(31)", "chr(31)")
+            change = change.replace("char(", "chr(")
         db.session.execute(sqlalchemy_text(change))
         db.session.commit()
     packed, plain = _both_reads(demo_app)

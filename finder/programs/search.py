@@ -977,6 +977,33 @@ class _Field:
             return f"CASE WHEN {column} ~ '^[0-9]{{5}}$' THEN CAST({column} AS INTEGER) + 1 ELSE 0 END"
         return f"CASE WHEN {column} GLOB '[0-9][0-9][0-9][0-9][0-9]' THEN CAST({column} AS INTEGER) + 1 ELSE 0 END"
 
+    @property
+    def width(self) -> int:
+        """How long every value is, for a field read as fixed-width text rather than packed in
+        a word (0): ZIP codes, and a choice whose choices are all as long (state, intern year).
+        The database then only joins the values (blank as dashes): no CASE, no GLOB per row."""
+        if self.kind == "zip":
+            return 5
+        if self.kind == "choice" and len({len(choice) for choice in self.choices}) == 1:
+            return len(self.choices[0])
+        return 0
+
+    def fixed_values(self, text: str, count: int):
+        """This field's column from the joined text of its `width`-character values, as
+        `values` gives it; None (read row by row) unless every value has that width in ASCII."""
+        if len(text) != count * self.width or not text.isascii():
+            return None
+        data = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(count, self.width)
+        if self.kind == "zip":  # five digits, as `places.zip_points` reads them; else none
+            digits = data.astype(np.int64) - ord("0")
+            valid = np.all((digits >= 0) & (digits <= 9), axis=1)
+            return _ZipNumbers(np.where(valid, digits @ (10 ** np.arange(4, -1, -1)), -1))
+        values = data.view(f"S{self.width}").ravel()
+        order = np.argsort(np.array(self.choices, dtype=f"S{self.width}"))
+        known = np.array(self.choices, dtype=f"S{self.width}")[order]
+        at = np.minimum(np.searchsorted(known, values), len(known) - 1)
+        return _Coded(np.where(known[at] == values, order[at], _BLANK), self.choices)
+
     def values(self, packed: np.ndarray):
         """This field's column from its 0-or-1-plus numbers: choice positions as _codes gives
         them, flags as bools (true only), numbers and day numbers with _BLANK, ZIP codes as
@@ -1053,7 +1080,9 @@ def _words_of(fields: tuple[_Field, ...]) -> list[list[tuple[_Field, int]]]:
     return [*words, word] if word else words
 
 
-_PACKED_WORDS = _words_of(_fields())
+_PACKED_WORDS = _words_of(tuple(f for f in _fields() if not f.width))
+_FIXED_FIELDS = tuple(f for f in _fields() if f.width)
+assert all(set(choice) != {"-"} for f in _FIXED_FIELDS for choice in f.choices)  # dashes: blank
 
 
 def _packed_statement(dialect: str) -> str:
@@ -1070,6 +1099,7 @@ def _packed_statement(dialect: str) -> str:
     parts = [f"sum(CASE WHEN {outside} THEN 1 ELSE 0 END)", joined("id")]
     for word in _PACKED_WORDS:
         parts.append(joined(" | ".join(f"({number.format(f.sql(dialect))} << {shift})" for f, shift in word)))
+    parts += [joined(f"coalesce({f.name}, '{'-' * f.width}')", "''") for f in _FIXED_FIELDS]
     parts += [joined(f"coalesce({name}, '')", separator) for name in _TEXT_COLUMNS]
     if dialect == "postgresql":
         by_code = "(SELECT string_agg(CAST(id AS TEXT), ',' ORDER BY program_code COLLATE \"C\") FROM programs)"
@@ -1099,7 +1129,12 @@ def _packed_columns(connection) -> dict | None:
             numbers = numbers[order]
         for f, shift in word:
             columns[f.name] = f.values((numbers >> shift) & ((1 << f.bits) - 1))
-    for at, name in enumerate(_TEXT_COLUMNS, start=3 + len(_PACKED_WORDS)):
+    for at, f in enumerate(_FIXED_FIELDS, start=3 + len(_PACKED_WORDS)):
+        found = f.fixed_values(_taken(values, at), count)
+        if found is None:  # a value not of its field's width
+            return None
+        columns[f.name] = found if order is None else found[order]
+    for at, name in enumerate(_TEXT_COLUMNS, start=3 + len(_PACKED_WORDS) + len(_FIXED_FIELDS)):
         texts = _taken(values, at).split(_SEPARATOR)
         if len(texts) != count:  # a text holds the separator
             return None
