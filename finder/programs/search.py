@@ -870,7 +870,8 @@ def _bit_counts(bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
         kept.clear()
     np.bitwise_and(bits, packed, out=anded)
     np.bitwise_count(anded, out=counted)
-    return counted.sum(axis=1, dtype=np.int64)
+    # Summed as uint32 (a row counts at most one bit per program): half the time of int64.
+    return counted.sum(axis=1, dtype=np.uint32).astype(np.int64)
 
 
 def _fold_all(texts) -> list[str]:
