@@ -81,6 +81,9 @@ WISHES = {
 VISAS = {"j1": "J-1", "h1b": "H-1B"}
 TYPE_CODES = list(PROGRAM_TYPES)
 STATE_CODES = list(STATES)
+# `sort=state` orders by the column's value, the USPS code (MA, MD, ME), which is not the order
+# of STATE_CODES (by the states' names: Maine, Maryland, Massachusetts); each code's rank by code.
+STATE_CODE_RANK = np.argsort(np.argsort(np.array(STATE_CODES), kind="stable"), kind="stable").astype(np.int64)
 # What `q` matches of a program's state: the words of its full name (by their starts) and its code.
 STATE_WORDS = {code: frozenset(words(name)) for code, (name, _) in STATES.items()}
 REGION_CODES = list(REGIONS)
@@ -412,7 +415,7 @@ class ProgramIndex:
         re-sorted stably by the sort's key (`_sorted_by`, a radix sort), so ties keep name
         order without a key of their own."""
         if sort == "state":
-            key = self.state.astype(np.int64) + 1  # blank (-1) first
+            key = np.where(self.state >= 0, STATE_CODE_RANK[self.state] + 1, 0)  # by code; blank (-1) first
         elif sort in SORT_COLUMNS and SORT_COLUMNS[sort][0].name in self.numbers:
             spec, descending = SORT_COLUMNS[sort]
             key = _sort_key(self.numbers[spec.name], descending)  # whole numbers and dates; blanks last either way
