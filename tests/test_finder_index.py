@@ -561,3 +561,44 @@ def test_the_index_is_stored_part_by_part_as_the_exact_bytes_and_a_row_already_t
         assert connection.execute(select(func.count()).select_from(finder_index)).scalar_one() == 1
     with engine.connect() as connection:
         assert bytes(connection.execute(query).scalar_one()) == built.to_bytes()
+
+
+def _fresh(app) -> ProgramIndex:
+    """The index of the database as it is, every part of it worked out (nothing reused)."""
+    packed, _ = _both_reads(app)
+    return _index_of(app, packed)
+
+
+def test_a_build_whose_programs_did_not_move_reuses_the_stored_map_places(catalog_app, monkeypatch):
+    """The map's places depend on nothing but the rows' locations: a build that finds the newest
+    stored index with the same programs at the same places (and of this code's places_version)
+    takes them from it, reading only those arrays, instead of looking up ZIP codes again."""
+    load(catalog_app, ("programs.csv", HEADER + "N1,Omaha IR,Plains,Omaha,NE,fellowship,1,,,,,,,,,,\n"))
+    load(catalog_app, ("programs.csv", HEADER + "N1,Omaha IR renamed,Plains,Omaha,NE,fellowship,1,,,,,,,,,,\n"))
+    expected = _fresh(catalog_app)
+
+    def not_needed(*args):
+        raise AssertionError("the map's places were worked out again")
+
+    monkeypatch.setattr(search.usmap, "stored_places", not_needed)
+    with catalog_app.app_context():
+        same(ProgramIndex.load(db.session), expected)
+
+
+@pytest.mark.parametrize("change", ["a program moved", "another places_version"])
+def test_a_build_whose_programs_moved_or_whose_map_changed_works_the_places_out(catalog_app, monkeypatch, change):
+    load(catalog_app, ("programs.csv", HEADER + "N1,Omaha IR,Plains,Omaha,NE,fellowship,1,,,,,,,,,,\n"))
+    if change == "a program moved":  # in the database only: the newest stored index has it in Omaha
+        with catalog_app.app_context():
+            db.session.execute(sqlalchemy_text("UPDATE programs SET city = 'Lincoln' WHERE program_code = 'N1'"))
+            db.session.commit()
+    else:
+        monkeypatch.setattr(search.usmap, "places_version", lambda: "another")
+    expected = _fresh(catalog_app)
+    worked_out = []
+    stored_places = search.usmap.stored_places
+    monkeypatch.setattr(search.usmap, "stored_places", lambda layout: worked_out.append(1) or stored_places(layout))
+    with catalog_app.app_context():
+        built = ProgramIndex.load(db.session)
+    assert worked_out == [1]
+    same(built, expected)

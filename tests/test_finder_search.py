@@ -265,6 +265,17 @@ def test_or_group_facets_count_each_option_alone_with_the_other_filters():
     assert facets["type"] == {"integrated_ir": 1, "independent_ir": 0, "diagnostic_radiology": 0, "fellowship": 0}
 
 
+def test_sort_by_state_orders_by_the_state_code_the_column_holds():
+    # The column holds USPS codes, so MA comes before MD and ME (by their names, Maine and
+    # Maryland would come before Massachusetts); ties by name, then program code.
+    base = dict(institution="I", city="Boston", program_type="integrated_ir", length_years=6,
+                positions_per_year=1, esir_available=False, research_months=None, visa_sponsorship=None,
+                data_verified_on=None, features=set())
+    catalog = [dict(base, name="Same", state=state) for state in ("ME", "MD", "MA", "TX")]
+    result = build(catalog).search(Query(sort="state"), TODAY)
+    assert [catalog[i - 1]["state"] for i in result.ids] == ["MA", "MD", "ME", "TX"]
+
+
 def test_months_before_clamps_to_the_end_of_a_shorter_month():
     assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
     assert months_before(date(2024, 3, 31), 1) == date(2024, 2, 29)

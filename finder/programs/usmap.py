@@ -213,6 +213,17 @@ def states_svg_version() -> str:
     return hashlib.sha256(source).hexdigest()[:12]
 
 
+@functools.cache
+def places_version() -> str:
+    """12 hex digits naming how the dots' places are worked out: of this module's code, the
+    places module's and the ZIP data's version. Stored places of another version are never
+    reused (`stored_places` of an index whose locations did not change)."""
+    from importlib.metadata import version
+
+    source = Path(__file__).read_bytes() + Path(places.__file__).read_bytes() + version("zipcodes").encode()
+    return hashlib.sha256(source).hexdigest()[:12]
+
+
 SPOT = 3  # map units (about 8 miles in the lower 48): the spots a dot's place is chosen among
 
 
