@@ -335,10 +335,31 @@ def test_finder_requests_run_their_statements_outside_a_transaction(finder_clien
         event.remove(engine, "after_cursor_execute", record)
 
 
+def _commits_each_statement(dbapi_connection) -> bool:
+    """Whether the driver's connection is in autocommit mode (sqlite3 or psycopg)."""
+    if hasattr(dbapi_connection, "in_transaction"):  # sqlite3
+        return dbapi_connection.isolation_level is None
+    return dbapi_connection.autocommit
+
+
 def test_a_write_after_the_finder_in_the_same_app_still_runs_in_a_transaction(finder_client, finder_app):
-    """The finder's statements on their own do not outlive its request: the pooled connection
-    is handed to the next request as it was."""
-    assert finder_client.get("/programs", headers={"HX-Request": "true"}).status_code == 200
+    """The finder's statements on their own do not outlive its request: the very connection
+    the request used is back in the pool as it was, and a session on it opens a transaction."""
+    with finder_app.app_context():
+        engine = db.engine
+        before = _commits_each_statement(db.session.connection().connection.dbapi_connection)
+        db.session.rollback()
+    used = []
+
+    def record(conn, cursor, statement, *rest):
+        used.append(conn.connection.dbapi_connection)
+
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        assert finder_client.get("/programs", headers={"HX-Request": "true"}).status_code == 200
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    assert used and all(_commits_each_statement(connection) == before for connection in used)
     with finder_app.app_context():
         db.session.execute(select(programs.c.id).limit(1)).all()
         assert _in_transaction(db.session.connection().connection.dbapi_connection) == ON_POSTGRES

@@ -361,7 +361,22 @@ def _other_format(header):
     header["format"] = "0"
 
 
+def _without_plain(header):
+    del header["plain"]
+
+
+def _plain_a_list(header):
+    header["plain"] = [1, 2]
+
+
+def _features_missing(header):
+    del header["plain"]["features"]
+
+
 @pytest.mark.parametrize("damage", [
+    pytest.param(lambda data, index: _with_header(data, _without_plain), id="a header without its plain values"),
+    pytest.param(lambda data, index: _with_header(data, _plain_a_list), id="plain values not a mapping"),
+    pytest.param(lambda data, index: _with_header(data, _features_missing), id="no features"),
     pytest.param(lambda data, index: _npz_of(index), id="an older release's npz"),
     pytest.param(lambda data, index: data[: len(data) // 2], id="cut short"),
     pytest.param(lambda data, index: data[:20], id="cut inside the header"),
@@ -484,6 +499,27 @@ def test_a_value_the_packed_read_cannot_carry_is_read_row_by_row(demo_app, chang
     assert packed is None
     with demo_app.app_context():
         same(ProgramIndex.load(db.session), _index_of(demo_app, plain))
+
+
+def test_fixed_width_values_whose_lengths_cancel_out_are_read_row_by_row(demo_app):
+    """A state one letter short on one row and one letter long on another keep the joined
+    text's length; each value's own length is checked, so the states between them are not
+    read shifted by a letter. (PostgreSQL's varchar(2) refuses the longer one: SQLite only.)"""
+    with demo_app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            pytest.skip("PostgreSQL's varchar(2) column refuses a three-letter state")
+        db.session.execute(sqlalchemy_text(
+            "UPDATE programs SET state = CASE WHEN id = (SELECT min(id) FROM programs) THEN 'M' ELSE 'MAS' END "
+            "WHERE id IN ((SELECT min(id) FROM programs), (SELECT max(id) FROM programs))"))
+        db.session.commit()
+    packed, plain = _both_reads(demo_app)
+    assert packed is None
+    with demo_app.app_context():
+        loaded = ProgramIndex.load(db.session)
+        same(loaded, _index_of(demo_app, plain))
+        states = dict(db.session.execute(sqlalchemy_text("SELECT id, state FROM programs")).all())
+    known = [i for i, code in enumerate(loaded.ids.tolist()) if states[code] in search.STATE_CODES]
+    assert [search.STATE_CODES[loaded.state[i]] for i in known] == [states[loaded.ids[i]] for i in known]
 
 
 def test_a_load_lets_go_of_each_column_read_once_the_index_has_used_it(demo_app, monkeypatch):

@@ -166,6 +166,7 @@ class FinderForm(Form):
         errors that `process` and `validate` set are the copy's; what binding set is shared,
         and nothing changes it after)."""
         form = _shallow_copy(self)
+        form.form_errors = []  # the form's own, like each field's errors
         form._fields = {name: _shallow_copy(field) for name, field in self._fields.items()}
         for name, field in form._fields.items():
             setattr(form, name, field)

@@ -220,7 +220,7 @@ class ProgramIndex:
     """
 
     def __init__(self, version: int, columns: Mapping[str, list], links: list, feature_rows: list):
-        self._build(version, dict(columns), links if isinstance(links, list) else dict(links), feature_rows)
+        self._build(version, dict(columns), dict(links) if isinstance(links, Mapping) else list(links), feature_rows)
 
     def _build(self, version: int, columns: dict, links, feature_rows: list, stored_places=None) -> None:
         """Build from `columns` and `links` (see the class docstring), emptying them on the way:
@@ -516,6 +516,13 @@ class ProgramIndex:
         (nothing copied). ValueError if `data` is not a stored index of this code's format
         (one stored by an older release, or damaged); see `_unpack_arrays`."""
         arrays, header = _unpack_arrays(data)
+        try:
+            return cls._from_parts(arrays, header)
+        except (KeyError, TypeError, AttributeError, IndexError) as error:  # a header of this format, damaged
+            raise ValueError(f"the stored finder index's header is damaged ({error!r})") from error
+
+    @classmethod
+    def _from_parts(cls, arrays: dict, header: dict) -> ProgramIndex:
         index = cls.__new__(cls)
         for key, plain in header["plain"].items():
             setattr(index, key, plain)
@@ -1104,7 +1111,13 @@ def _packed_statement(dialect: str) -> str:
             return f"group_concat({expression}, {separator})"
         number, separator = "({})", "char(31)"
     wholes = [f for word in _PACKED_WORDS for f, _ in word if f.kind == "whole"]
-    outside = " OR ".join(f"{f.name} NOT BETWEEN {f.low} AND {f.low + (1 << f.bits) - 2}" for f in wholes) or "0 = 1"
+    # A value the packed read cannot take as it is: a whole number outside its bits, or a
+    # fixed-width text of another length (two of them could cancel out in the joined text's
+    # length, shifting every value between them).
+    outside = " OR ".join(
+        [f"{f.name} NOT BETWEEN {f.low} AND {f.low + (1 << f.bits) - 2}" for f in wholes]
+        + [f"length(coalesce({f.name}, '{'-' * f.width}')) <> {f.width}" for f in _FIXED_FIELDS]
+    ) or "0 = 1"
     parts = [f"sum(CASE WHEN {outside} THEN 1 ELSE 0 END)", joined("id")]
     for word in _PACKED_WORDS:
         parts.append(joined(" | ".join(f"({number.format(f.sql(dialect))} << {shift})" for f, shift in word)))
@@ -1125,7 +1138,7 @@ def _packed_columns(connection) -> dict | None:
     count, outside = values[0], values[1]
     if not count:
         return {name: [] for name in INDEX_COLUMNS}
-    if outside:  # a whole number outside its column's range (never written by the loader)
+    if outside:  # a whole number outside its range, a text not of its width (never written by the loader)
         return None
     # Each value of the row is let go of once parsed (`_taken`): the texts are most of the
     # build's peak memory, and a text's split parts would otherwise live beside the text.
@@ -1174,10 +1187,12 @@ def _reusable_places(connection, index: ProgramIndex) -> dict[str, np.ndarray] |
         header = _unpack_arrays(read([(0, base)])[0], arrays=False)[1]
         if header["plain"].get("places_version") != index.places_version:
             return None
-        entries = [e for e in header["arrays"] if "same_as" not in e and (
-            e["name"] in ("ids", "latitude", "longitude") or e["name"].startswith(f"map_places{_KEY}"))]
-        parts = read([(base + e["at"], e["bytes"]) for e in entries])
-        found = {name: array for entry, part in zip(entries, parts)
+        wanted = [e for e in header["arrays"]
+                  if e["name"] in ("ids", "latitude", "longitude") or e["name"].startswith(f"map_places{_KEY}")]
+        if any("same_as" in e for e in wanted):  # an array stored as another's: not read in parts here
+            return None
+        parts = read([(base + e["at"], e["bytes"]) for e in wanted])
+        found = {name: array for entry, part in zip(wanted, parts)
                  for name, array in _arrays_in(part, 0, [entry | {"at": 0}])}
     except (ValueError, KeyError, TypeError, AttributeError):  # not this code's, or damaged
         return None
@@ -1442,8 +1457,8 @@ def _store_postgresql(connection, version: int, parts: list) -> None:
            + struct.pack(">i", sum(map(len, parts))))
     try:
         with connection.begin_nested():
-            cursor = connection.connection.driver_connection.cursor()
-            with cursor.copy("COPY finder_index (version, built_at, data) FROM STDIN (FORMAT BINARY)") as copy:
+            with connection.connection.driver_connection.cursor() as cursor, \
+                    cursor.copy("COPY finder_index (version, built_at, data) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.write(_COPY_HEADER + row)
                 for part in parts:
                     copy.write(part)
