@@ -89,20 +89,27 @@ def test_a_load_that_fails_under_the_lock_leaves_nothing_and_the_next_one_loads(
         assert db.session.scalar(select(func.count()).select_from(Program)) == 55
 
 
-def test_a_load_overtaken_between_its_check_and_its_lock_stages_again_and_loads_once(vocab_app, monkeypatch):
-    """The first attempt's staging is rolled back with its transaction; the recheck's is applied."""
+def overtake(monkeypatch, times: int) -> list:
+    """Another change commits between a load's check and its lock, on its first `times`
+    attempts; the list of attempts made is returned."""
     real = loader.lock_catalog
     attempts = []
 
     def overtaken(connection):
         attempts.append(1)
-        if len(attempts) == 1:  # another change commits between the check and the lock
+        if len(attempts) <= times:
             with db.engine.connect() as other, other.begin():
                 real(other)
                 loader.bump_version(other)
         return real(connection)
 
     monkeypatch.setattr(loader, "lock_catalog", overtaken)
+    return attempts
+
+
+def test_a_load_overtaken_between_its_check_and_its_lock_stages_again_and_loads_once(vocab_app, monkeypatch):
+    """The first attempt's staging is rolled back with its transaction; the recheck's is applied."""
+    attempts = overtake(monkeypatch, times=1)
     result = load(vocab_app, ("programs.csv", rows("R", 20)))
     assert result.ok and result.applied and len(attempts) == 2
     with vocab_app.app_context():
@@ -250,18 +257,7 @@ def test_a_second_programs_file_may_change_what_the_first_adds(vocab_app, monkey
 
 def test_a_load_overtaken_every_time_checks_and_stages_once_more_under_the_lock(vocab_app, monkeypatch):
     """The last recheck, under the lock, empties what the attempt before it staged and stages anew."""
-    real = loader.lock_catalog
-    attempts = []
-
-    def overtaken(connection):
-        attempts.append(1)
-        if len(attempts) <= loader.RECHECKS + 1:
-            with db.engine.connect() as other, other.begin():
-                real(other)
-                loader.bump_version(other)
-        return real(connection)
-
-    monkeypatch.setattr(loader, "lock_catalog", overtaken)
+    attempts = overtake(monkeypatch, times=loader.RECHECKS + 1)
     result = load(vocab_app, ("programs.csv", rows("O", 20)))
     assert result.ok and result.applied and len(attempts) == loader.RECHECKS + 1
     with vocab_app.app_context():
