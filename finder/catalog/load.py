@@ -720,10 +720,10 @@ class _Staging:
     `ordinal` column keeps the file's order, so ids are given in it.
     """
 
-    def __init__(self, connection: Connection, now=None):
+    def __init__(self, connection: Connection):
         self.connection = connection
         self.sqlite = connection.dialect.name == "sqlite"
-        self.now = now or utcnow()
+        self.now = utcnow()
         self.created = False  # the tables are made by the first rows staged
         self.ordinal = 0  # rows staged
         self.staged_links = 0
@@ -816,11 +816,6 @@ class _Staging:
             with self.driver.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-
-
-def write_plan(connection: Connection, plan: Plan) -> int:
-    """Apply a checked `Plan` inside the caller's locked transaction; return the new version."""
-    return write_prepared(connection, prepare_writes(plan, connection))
 
 
 def write_prepared(connection: Connection, writes: Writes) -> int:
