@@ -7,7 +7,7 @@ templates put them after the page's own address.
 import math
 from dataclasses import dataclass, fields, replace
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 from urllib.parse import quote, urlencode
 
@@ -476,12 +476,12 @@ def contact(program, today: date) -> list[Fact]:
 
 @dataclass(frozen=True)
 class MapView:
-    """What the results map draws: its dots (`usmap.Dot`) with their links, the part of the
-    map shown (`view_box`, closer around the circle of `within`), that circle (an SVG path),
-    the mark of `near`, and how many matches it cannot place."""
+    """What the results map draws: its dots (`usmap.Dot`), each linking to `start` followed
+    by its place, the part of the map shown (`view_box`, closer around the circle of
+    `within`), that circle (an SVG path), the mark of `near`, and how many matches it cannot place."""
 
     dots: list
-    links: list[str]
+    start: str
     view_box: tuple[float, float, float, float]
     circle: str | None
     near_mark: tuple[float, float] | None
@@ -491,6 +491,16 @@ class MapView:
     @property
     def zoom(self) -> float:
         return usmap.WIDTH / self.view_box[2]
+
+    @property
+    def links(self) -> list[str]:
+        """Each dot's link: the same search around its place, nearest first."""
+        return [f"{self.start}near={dot.zip_code}&within={dot.radius}&sort=distance" for dot in self.dots]
+
+    @cached_property
+    def places(self) -> list:
+        """Each dot's parts of markup that its place decides (`_dot_parts`)."""
+        return [_dot_parts(dot.x, dot.y, dot.zip_code, dot.radius, dot.name) for dot in self.dots]
 
 
 MAP_WIDTH, MAP_HEIGHT = usmap.WIDTH, usmap.HEIGHT
@@ -524,9 +534,7 @@ def results_map(index: ProgramIndex, query: Query, result) -> MapView:
     zoom = usmap.WIDTH / view_box[2]
     drawn = usmap.result_map(index.map_layout(), result.matching, zoom)
     base = urlencode(query_args(replace(query, near="", within=None, sort="name", page=1)))
-    start = f"?{base}&" if base else "?"
-    links = [f"{start}near={dot.zip_code}&within={dot.radius}&sort=distance" for dot in drawn.dots]
-    return MapView(drawn.dots, links, view_box, circle, near_mark, drawn.not_drawn, result.count)
+    return MapView(drawn.dots, f"?{base}&" if base else "?", view_box, circle, near_mark, drawn.not_drawn, result.count)
 
 
 def map_view_box(view: MapView) -> str:
@@ -544,14 +552,24 @@ def _programs(count: int) -> str:
     return f"{count:,} program{'' if count == 1 else 's'}"
 
 
+class _DotParts(NamedTuple):
+    """The parts of a dot's markup that its place decides, escaped: the end of its link, its
+    name, its centre (as `<circle>` and `<text>` attributes) and its table row after the name."""
+
+    link: str
+    name: str
+    centre: str
+    text_at: str
+    row: str
+
+
 @lru_cache(maxsize=8192)
-def _place(name: str) -> str:
-    """A dot's place name, escaped (the names of one catalog's dots repeat from search to search)."""
-    return _e(name)
-
-
-def _escaped_links(view: MapView) -> list[str]:
-    return [_e(href) for href in view.links]
+def _dot_parts(x: float, y: float, zip_code: str, radius: int, name: str) -> _DotParts:
+    """The parts of the markup of a dot at this place (the places of a catalog's dots repeat
+    from search to search; their counts and the links' start do not)."""
+    x, y = f"{x:.1f}", f"{y:.1f}"
+    return _DotParts(_e(f"near={zip_code}&within={radius}&sort=distance"), _e(name), f'cx="{x}" cy="{y}"',
+                     f'x="{x}" y="{y}"', f' <span>(within {radius:,} mile{"" if radius == 1 else "s"})</span><td>')
 
 
 def map_dots(view: MapView) -> Markup:
@@ -559,28 +577,28 @@ def map_dots(view: MapView) -> Markup:
     Each is named by its count and place: "12 programs around Boston, MA"; a dot of several
     programs shows their number."""
     scale = 1 / view.zoom
+    start = _e(view.start)
     parts = [f'<g font-size="{12 * scale:.2f}" stroke-width="{1.5 * scale:.2f}">']
-    for dot, href in zip(view.dots, _escaped_links(view)):
-        count = dot.count
-        number = f"{count:,}"
-        x, y = f"{dot.x:.1f}", f"{dot.y:.1f}"
+    for place, dot in zip(view.places, view.dots):
+        count, r = dot.count, dot.r
         if count == 1:
-            parts.append(f'<a href="{href}" aria-label="1 program around {_place(dot.name)}"><circle cx="{x}" '
-                         f'cy="{y}" r="{dot.r * scale:.1f}"/></a>')
+            parts.append(f'<a href="{start}{place.link}" aria-label="1 program around {place.name}"><circle '
+                         f'{place.centre} r="{r * scale:.1f}"/></a>')
         else:
-            r = max(dot.r, 3.4 * len(number) + 4) * scale
-            parts.append(f'<a href="{href}" aria-label="{number} programs around {_place(dot.name)}"><circle '
-                         f'cx="{x}" cy="{y}" r="{r:.1f}"/><text x="{x}" y="{y}">{number}</text></a>')
+            number = f"{count:,}"
+            r = max(r, 3.4 * len(number) + 4) * scale
+            parts.append(f'<a href="{start}{place.link}" aria-label="{number} programs around {place.name}"><circle '
+                         f'{place.centre} r="{r:.1f}"/><text {place.text_at}>{number}</text></a>')
     parts.append("</g>")
     return Markup("".join(parts))
 
 
 def map_rows(view: MapView) -> Markup:
     """The map as table rows: each place, linked like its dot, and its number of programs."""
+    start = _e(view.start)
     return Markup("".join(
-        f'<tr><td><a href="{href}">{_place(dot.name)}</a> <span>(within {dot.radius:,} '
-        f'mile{"" if dot.radius == 1 else "s"})</span><td>{dot.count:,}'
-        for dot, href in zip(view.dots, _escaped_links(view))
+        f'<tr><td><a href="{start}{place.link}">{place.name}</a>{place.row}{dot.count:,}'
+        for place, dot in zip(view.places, view.dots)
     ))
 
 
@@ -601,6 +619,54 @@ _SEP = " \u00b7 "
 _BADGE_KINDS = ("fellowship", "research", "mentorship")
 
 
+@lru_cache(maxsize=1024)
+def _label(text: str) -> str:
+    """A feature's label, escaped (a catalog has a few dozen; each page shows up to three per result)."""
+    return _e(text)
+
+
+class _ResultParts(NamedTuple):
+    """What a result shows of its program row alone, escaped: its heading and place, its facts
+    (type to research months), its code (`ca-…`, `cn-…`), its compare buttons, the end of its
+    "Save to…" link and its code quoted for that link's address."""
+
+    head: str
+    facts: str
+    code: str
+    add: str
+    remove: str
+    save_to_end: str
+    quoted_code: str
+
+
+@lru_cache(maxsize=4096)
+def _result_parts(program, url_pattern: str) -> _ResultParts:
+    """A result's parts of markup that its row decides: the same each time the program is
+    shown, as long as its row is (the row is the key, so a changed program is written anew)."""
+    code = program.program_code
+    e_code, e_name = _e(code), _e(program.name)
+    quoted = quote(code, safe="")
+    head = (f'\n<li><h3><a href="{_e(url_pattern.replace("__code__", quoted))}">{e_name}</a></h3><p>'
+            f'{_e(program.institution)}{_SEP}{_e(program.city)}, {_e(program.state)}')
+    years = program.length_years
+    facts = [f"</p><p>{_e(PROGRAM_TYPES[program.program_type])}{_SEP}{years} yr{'' if years == 1 else 's'}"]
+    if program.positions_per_year is not None:
+        facts.append(f"{_SEP}{plural(program.positions_per_year, 'position')}/yr")
+    if program.esir_available:
+        facts.append(f"{_SEP}ESIR")
+    if program.research_months is not None:
+        facts.append(f"{_SEP}{program.research_months} research mo")
+    hidden = f'<span class="visually-hidden"> {e_name}</span></button>'
+    return _ResultParts(
+        head, "".join(facts), e_code,
+        f'<button type="submit" id="ca-{e_code}" form="compare-add" name="code" value="{e_code}">Add to compare{hidden}',
+        f'<button type="submit" id="ca-{e_code}" form="compare-add" name="remove" value="{e_code}">'
+        f'Remove from compare{hidden}',
+        f'">Save to\u2026<span class="visually-hidden"> {e_name}: choose one of your shortlists</span></a>',
+        quoted,
+    )
+
+
 def result_items(programs, badges, index: ProgramIndex, query: Query, result, today: date, tray_codes,
                  save_to_url: str | None, tray_note_left, tray_note) -> Markup:
     """The `<li>` of each result, byte for byte what `_results.html`'s loop with the shortlists'
@@ -615,23 +681,16 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
     pending = tray_note_left()
     noted = pending["code"] if pending else None
     near, want, sort = bool(query.near), bool(query.want), query.sort
-    labels = {key: _e(f.label) for key, f in index.feature_by_key.items()}
+    url_pattern = _program_url_pattern()
+    features = index.feature_by_key
     parts = []
     for program in programs:
+        mine = _result_parts(program, url_pattern)
         code = program.program_code
-        e_code, e_name = _e(code), _e(program.name)
-        line = [f'\n<li><h3><a href="{_e(program_url(code))}">{e_name}</a></h3><p>{_e(program.institution)}'
-                f'{_SEP}{_e(program.city)}, {_e(program.state)}']
+        line = [mine.head]
         if near:
             line.append(f"{_SEP}<strong>{_e(miles(result.distances[program.id]))}</strong>")
-        years = program.length_years
-        line.append(f"</p><p>{_e(PROGRAM_TYPES[program.program_type])}{_SEP}{years} yr{'' if years == 1 else 's'}")
-        if program.positions_per_year is not None:
-            line.append(f"{_SEP}{plural(program.positions_per_year, 'position')}/yr")
-        if program.esir_available:
-            line.append(f"{_SEP}ESIR")
-        if program.research_months is not None:
-            line.append(f"{_SEP}{program.research_months} research mo")
+        line.append(mine.facts)
         if fact := sorted_fact(program, sort):
             line.append(f"{_SEP}{_e(fact)}")
         if program.data_verified_on:
@@ -641,29 +700,22 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
         slugs = badges[program.id]
         shown = (slugs["fellowship"] + slugs["research"] + slugs["mentorship"])[:3]
         if shown:
-            spans = "".join(f"<span>{labels[(kind, slug)]}</span> " for kind in _BADGE_KINDS
+            spans = "".join(f"<span>{_label(features[(kind, slug)].label)}</span> " for kind in _BADGE_KINDS
                             for slug in slugs[kind] if slug in shown)
             line.append(f"<p>{spans}</p>")
         if want:
             line.append(f'<div class="fit">{_e(fit_sentence(index, result.fits[program.id]))}</div>')
-        if code in in_tray:
-            line.append(f'<button type="submit" id="ca-{e_code}" form="compare-add" name="remove" value="{e_code}">'
-                        f'Remove from compare')
-        else:
-            line.append(f'<button type="submit" id="ca-{e_code}" form="compare-add" name="code" value="{e_code}">'
-                        f'Add to compare')
-        line.append(f'<span class="visually-hidden"> {e_name}</span></button>')
+        line.append(mine.remove if code in in_tray else mine.add)
         if save_to_url is not None:
-            href = _e(save_to_url.replace("__code__", quote(code, safe="")))
-            line.append(f' <a class="save-to" href="{href}">Save to\u2026<span class="visually-hidden"> {e_name}: '
-                        f'choose one of your shortlists</span></a>')
+            line.append(f' <a class="save-to" href="{_e(save_to_url.replace("__code__", mine.quoted_code))}'
+                        f'{mine.save_to_end}')
         note = tray_note(code) if code == noted else None
         if note:
             kind = "success" if note["ok"] else "error"
-            line.append(f'<span class="compare-note" id="cn-{e_code}"><span class="message message--{kind}">'
+            line.append(f'<span class="compare-note" id="cn-{mine.code}"><span class="message message--{kind}">'
                         f'{escape(note["message"])}</span></span></li>')
         else:
-            line.append(f'<span class="compare-note" id="cn-{e_code}"></span></li>')
+            line.append(f'<span class="compare-note" id="cn-{mine.code}"></span></li>')
         parts.append("".join(line))
     return Markup("".join(parts))
 
