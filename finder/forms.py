@@ -14,11 +14,21 @@ class Form(FlaskForm):
     """
 
     def validate(self, extra_validators=None) -> bool:
-        with_nul = [field for field in self if any("\x00" in value for value in _texts(field.raw_data))]
+        with_nul = with_nul_character(self)
         valid = super().validate(extra_validators)
-        for field in with_nul:
-            field.errors = [NUL_MESSAGE]
-        return valid and not with_nul
+        return refuse(with_nul) and valid
+
+
+def with_nul_character(fields) -> list:
+    """The fields of `fields` given a value holding a NUL character."""
+    return [field for field in fields if any("\x00" in value for value in _texts(field.raw_data))]
+
+
+def refuse(with_nul: list) -> bool:
+    """Gives each of `with_nul` the NUL message as its one error; True when there are none."""
+    for field in with_nul:
+        field.errors = [NUL_MESSAGE]
+    return not with_nul
 
 
 def _texts(values) -> list[str]:

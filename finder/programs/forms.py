@@ -14,7 +14,7 @@ from wtforms.validators import AnyOf, Length, NumberRange, Optional, ValidationE
 
 from ..catalog import places
 from ..catalog.vocab import FEATURE_KINDS, REGIONS, STATES
-from ..forms import Form
+from ..forms import Form, refuse, with_nul_character
 from .search import COLUMN_FILTERS, FILTER_LABELS, SORTS, VISAS, WISHES, Query
 
 _WHOLE = re.compile(r"\s*[0-9]{1,9}\s*")
@@ -144,33 +144,62 @@ class FinderForm(Form):
 
     @classmethod
     def from_args(cls, args, features) -> "FinderForm":
-        """The form over the query string `args`; blank values count as absent (contract 3)."""
+        """The form over the query string `args`; blank values count as absent (contract 3).
+
+        The form is a copy of the bound one (each field a copy of its own); only the fields of
+        the parameters given are processed (and later validated): every other field is as the
+        bound form left it, processed with no data (`_bound`), which is what processing it
+        again would give."""
         present = MultiDict([(key, value) for key, value in args.items(multi=True) if value.strip()])
-        form = cls._bound(tuple(features)).copy()
-        form.process(present)
+        form = _shallow_copy(cls._bound(tuple(features)))
+        form.form_errors = []  # the form's own, like each field's errors
+        form._fields = {name: _shallow_copy(field) for name, field in form._fields.items()}
+        form.__dict__.update(form._fields)
+        form._given = [field for name, field in form._fields.items() if name in present]
+        for field in form._given:
+            field.process(present)
         return form
 
     @classmethod
     @functools.lru_cache(maxsize=4)
     def _bound(cls, features: tuple) -> "FinderForm":
         """The form's fields bound, with the vocabulary's choices, once per vocabulary: binding
-        27 fields was two thirds of making the form on every request. Requests process a copy."""
-        form = cls(formdata=None)
-        for kind in FEATURE_KINDS:
-            getattr(form, kind).choices = {f.slug: f.label for f in features if f.kind == kind}
-        form.want.choices = {**WISHES, **{f.slug: f.label for f in features if f.slug not in WISHES}}
+        27 fields was two thirds of making the form on every request. Each field is processed
+        with no data and validated here (a field at its default passes), its lists then made
+        tuples: the copies of every request share them, and none can add to them."""
+        form = cls(formdata=None).with_vocabulary(features)
+        form.process(MultiDict())
+        if not Form.validate(form):
+            raise RuntimeError(f"the finder form's defaults do not pass its own checks: {form.errors}")
+        for field in form._fields.values():
+            for name in ("data", "raw_data", "errors", "process_errors"):
+                if isinstance(getattr(field, name), list):
+                    setattr(field, name, tuple(getattr(field, name)))
         return form
 
-    def copy(self) -> "FinderForm":
-        """A form with the same bound fields, each a copy of its own (the data, raw data and
-        errors that `process` and `validate` set are the copy's; what binding set is shared,
-        and nothing changes it after)."""
-        form = _shallow_copy(self)
-        form.form_errors = []  # the form's own, like each field's errors
-        form._fields = {name: _shallow_copy(field) for name, field in self._fields.items()}
-        for name, field in form._fields.items():
-            setattr(form, name, field)
-        return form
+    def with_vocabulary(self, features) -> "FinderForm":
+        """This form with the vocabulary's feature slugs as the choices of the feature filters and wishes."""
+        for kind in FEATURE_KINDS:
+            getattr(self, kind).choices = {f.slug: f.label for f in features if f.kind == kind}
+        self.want.choices = {**WISHES, **{f.slug: f.label for f in features if f.slug not in WISHES}}
+        return self
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields of the parameters given checked, in the form's order, each with its
+        `validate_<name>` (as WTForms' own `validate` does) and the NUL rule of `Form`. A field
+        not given holds its default, which passes (`_bound`): no check of this form looks at
+        another field unless its own field has a value (tests/test_finder_form.py holds this
+        against WTForms' own processing and validation of every field)."""
+        given = self.__dict__.get("_given")
+        if given is None or extra_validators is not None:
+            return super().validate(extra_validators)
+        with_nul = with_nul_character(given)
+        valid = True
+        for field in given:
+            inline = getattr(type(self), f"validate_{field.name}", None)
+            if not field.validate(self, (inline,) if inline is not None else ()):
+                valid = False
+        return refuse(with_nul) and valid
 
     def validate_sort(self, field):
         if field.data == "distance" and not self.near.data:
