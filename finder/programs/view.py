@@ -108,18 +108,20 @@ def _e(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
 
 
+_QUERY_DEFAULTS = tuple((spec.name, getattr(Query(), spec.name)) for spec in fields(Query))
+
+
 def query_args(query: Query) -> list[tuple[str, str]]:
     """The query string pairs of `query`, defaults left out, so URLs stay short and canonical."""
-    defaults = Query()
     pairs = []
-    for spec in fields(Query):
-        value = getattr(query, spec.name)
-        if value == getattr(defaults, spec.name):
+    for name, default in _QUERY_DEFAULTS:
+        value = getattr(query, name)
+        if value == default:
             continue
         if isinstance(value, tuple):
-            pairs.extend((spec.name, item) for item in value)
+            pairs.extend((name, item) for item in value)
         else:
-            pairs.append((spec.name, "1" if value is True else str(value)))
+            pairs.append((name, "1" if value is True else str(value)))
     return pairs
 
 
@@ -270,21 +272,26 @@ class Tile(NamedTuple):  # a tuple: 52 of them per response
     chosen: bool
 
 
+_TILE_PLACES = tuple((code, STATES[code][0], row, column) for code, (row, column) in TILES.items())
+
+
 def state_tiles(state_counts: dict[str, int], chosen: tuple[str, ...]) -> list[Tile]:
     """The map's tiles; shading bucket 0 for no programs, else 1-4 by share of the largest count."""
     most = max(state_counts.values(), default=0)
     chosen = set(chosen)
     tiles = []
-    for code, (row, column) in TILES.items():
+    for code, name, row, column in _TILE_PLACES:
         count = state_counts.get(code, 0)
-        bucket = 0 if not count else max(1, -(-count * BUCKETS // most))
-        tiles.append(Tile(code, STATES[code][0], row, column, count, bucket, code in chosen))
+        tiles.append(Tile(code, name, row, column, count, max(1, -(-count * BUCKETS // most)) if count else 0,
+                          code in chosen))
     return tiles
 
 
-# Each state's parts of the map that never change, escaped once.
-_TILE_PARTS = {code: (escape(code), escape(STATES[code][0])) for code in TILES}
-_BY_NAME = sorted(TILES, key=lambda code: STATES[code][0])
+# Each state's parts of the map that never change, escaped once: its tile's markup after the
+# shading bucket and after the checked mark, its name in the table.
+_TILE_PARTS = {code: (f'"><input type="checkbox" name="state" value="{escape(code)}" id="s-{escape(code)}"',
+                      f">{escape(code)}<span>: {escape(STATES[code][0])}") for code in TILES}
+_BY_NAME = [(code, f"<tr><td>{escape(STATES[code][0])}<td>") for code in sorted(TILES, key=lambda code: STATES[code][0])]
 
 
 def state_map_tiles(tiles: list[Tile], facets) -> Markup:
@@ -294,18 +301,17 @@ def state_map_tiles(tiles: list[Tile], facets) -> Markup:
     counted = bool(facets)
     parts = []
     for t in tiles:
-        code, name = _TILE_PARTS[t.code]
-        checked = " checked" if t.chosen else ""
+        after_bucket, after_checked = _TILE_PARTS[t.code]
         count = f", {t.count} program{'' if t.count == 1 else 's'}" if counted else ""
-        parts.append(f'<label class="b{t.bucket}"><input type="checkbox" name="state" value="{code}" '
-                     f'id="s-{code}"{checked}>{code}<span>: {name}{count}</span></label>')
+        parts.append(f'<label class="b{t.bucket}{after_bucket}{" checked" if t.chosen else ""}{after_checked}{count}'
+                     "</span></label>")
     return Markup("".join(parts))
 
 
 def state_table_rows(tiles: list[Tile]) -> Markup:
     """The rows of the map's table, by state name."""
     count = {t.code: t.count for t in tiles}
-    return Markup("".join(f"<tr><td>{_TILE_PARTS[code][1]}<td>{count[code]}" for code in _BY_NAME if code in count))
+    return Markup("".join(f"{row}{count[code]}" for code, row in _BY_NAME if code in count))
 
 
 def program_url(program_code: str) -> str:
@@ -505,6 +511,14 @@ class MapView:
 
 MAP_WIDTH, MAP_HEIGHT = usmap.WIDTH, usmap.HEIGHT
 states_map_version = usmap.states_svg_version
+
+
+@lru_cache(maxsize=1)
+def states_map_url() -> str:
+    """The address of the map's background at its version (`url_for` once, as `program_url`)."""
+    from flask import url_for
+
+    return url_for("programs.states_map", v=states_map_version())
 
 
 @lru_cache(maxsize=512)
