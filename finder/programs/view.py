@@ -5,6 +5,7 @@ templates put them after the page's own address.
 """
 
 import math
+from collections import namedtuple
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cached_property, lru_cache
@@ -653,8 +654,29 @@ class _ResultParts(NamedTuple):
     quoted_code: str
 
 
+@lru_cache(maxsize=8)
+def _row_class(columns: tuple[str, ...]) -> type:
+    """A named tuple of these columns: reading a field of one takes a tenth of the time of
+    reading it from a database row (a result reads half a dozen, a page has up to 100 results)."""
+    return namedtuple("ResultRow", columns)
+
+
+def _plain(programs) -> list:
+    """`programs` as named tuples when they are database rows (anything else as it is)."""
+    if programs and hasattr(programs[0], "_fields"):
+        make = _row_class(tuple(programs[0]._fields))._make
+        return [make(program) for program in programs]
+    return programs
+
+
 @lru_cache(maxsize=4096)
-def _result_parts(program, url_pattern: str) -> _ResultParts:
+def _verified(verified_on: date, today: date) -> str:
+    """`verified_ago`, escaped (the dates of a catalog's programs repeat from page to page)."""
+    return _e(verified_ago(verified_on, today))
+
+
+@lru_cache(maxsize=4096)
+def _result_parts(program, kind: type, url_pattern: str) -> _ResultParts:
     """A result's parts of markup that its row decides: the same each time the program is
     shown, as long as its row is (the row is the key, so a changed program is written anew)."""
     code = program.program_code
@@ -698,8 +720,8 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
     url_pattern = _program_url_pattern()
     features = index.feature_by_key
     parts = []
-    for program in programs:
-        mine = _result_parts(program, url_pattern)
+    for program in _plain(programs):
+        mine = _result_parts(program, type(program), url_pattern)
         code = program.program_code
         line = [mine.head]
         if near:
@@ -708,7 +730,7 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
         if fact := sorted_fact(program, sort):
             line.append(f"{_SEP}{_e(fact)}")
         if program.data_verified_on:
-            line.append(f"{_SEP}{_e(verified_ago(program.data_verified_on, today))}</p>")
+            line.append(f"{_SEP}{_verified(program.data_verified_on, today)}</p>")
         else:
             line.append(f'{_SEP}<span class="stale">never verified</span></p>')
         slugs = badges[program.id]
