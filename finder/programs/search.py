@@ -737,14 +737,22 @@ class ProgramIndex:
         ids = list(ids)
         result = {program_id: {kind: [] for kind in FEATURE_KINDS} for program_id in ids}
         if ids and self.features:
-            features, programs = np.nonzero(self.has_feature[:, self.rows_of(ids)])  # the page's columns only
+            order, slugs = self._features_by_slug()
+            # The page's columns only, the features in slug order: each list is made sorted.
+            features, programs = np.nonzero(self.has_feature[:, self.rows_of(ids)][order])
             for feature, column in zip(features.tolist(), programs.tolist()):
-                info = self.features[feature]
-                result[ids[column]][info.kind].append(info.slug)
-        for by_kind in result.values():
-            for slugs in by_kind.values():
-                slugs.sort()
+                kind, slug = slugs[feature]
+                result[ids[column]][kind].append(slug)
         return result
+
+    def _features_by_slug(self) -> tuple[np.ndarray, list[tuple[str, str]]]:
+        """The features' rows in slug order, and their kinds and slugs in that order (per index)."""
+        found = self.__dict__.get("_slug_order")
+        if found is None:
+            order = sorted(range(len(self.features)), key=lambda i: self.features[i].slug)
+            found = self._slug_order = (np.array(order, dtype=np.int64),
+                                        [(self.features[i].kind, self.features[i].slug) for i in order])
+        return found
 
 
 def _sort_key(values: np.ndarray, descending: bool) -> np.ndarray:
@@ -1270,8 +1278,9 @@ def _driver_rows(connection, statement) -> list[tuple]:
 _FORMAT = "5"  # bump when an attribute keeps its name and kind but changes its meaning
 # Rebuilt by _set_features and from_bytes (`has_feature` from `feature_bits`: an eighth of
 # the bytes); per-process caches (the last origins, the map's layout, the facet table, the
-# orders by wishes met).
-_DERIVED = ("feature_by_key", "feature_row", "has_feature", "_origins", "_map", "_facet_rows", "_wish_orders")
+# orders by wishes met, the features in slug order).
+_DERIVED = ("feature_by_key", "feature_row", "has_feature", "_origins", "_map", "_facet_rows", "_wish_orders",
+            "_slug_order")
 _KEY = "::"  # between a dict attribute's name and a key, in a stored array's name
 # The stored index: MAGIC, the header's length (4 bytes, little-endian), the header (JSON), then
 # each array's bytes at an offset that is a multiple of _ALIGN from the start of the buffer.
