@@ -3,6 +3,7 @@ markup the template loops gave, the shortlists' own templates included; and the 
 finder response follow the catalog."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from flask import session
@@ -191,3 +192,8 @@ def test_panel_counts_written_in_python_are_the_markup_of_the_macros(finder_app,
         reference = finder_app.jinja_env.from_string(REFERENCE_PANEL).render(view=view, active=active, result=result)
         assert str(view.panel_counts_oob(active, result)) == reference
         db.session.rollback()
+
+
+@given(st.lists(st.tuples(st.text(max_size=6), st.text(max_size=10)), max_size=4))
+def test_a_link_is_encoded_as_urlencode_encodes_it(pairs):
+    assert view.encode(pairs) == urlencode(pairs)

@@ -5,12 +5,13 @@ templates put them after the page's own address.
 """
 
 import math
+import re
 from collections import namedtuple
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from typing import NamedTuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 from markupsafe import Markup, escape
 
@@ -126,9 +127,21 @@ def query_args(query: Query) -> list[tuple[str, str]]:
     return pairs
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*")  # what `quote_plus` leaves as it is
+
+
+def _quote_plus(text: str) -> str:
+    return text if _PLAIN.fullmatch(text) else quote_plus(text)
+
+
+def encode(pairs: list[tuple[str, str]]) -> str:
+    """`urlencode(pairs)`, the same characters (most names and values need no quoting)."""
+    return "&".join(f"{_quote_plus(name)}={_quote_plus(value)}" for name, value in pairs)
+
+
 def link(query: Query) -> str:
     """`?…` for `query` (`?` alone for the default query)."""
-    return "?" + urlencode(query_args(query))
+    return "?" + encode(query_args(query))
 
 
 @dataclass(frozen=True)
@@ -548,7 +561,7 @@ def results_map(index: ProgramIndex, query: Query, result) -> MapView:
     view_box, circle, near_mark = map_frame(query.near, query.within)
     zoom = usmap.WIDTH / view_box[2]
     drawn = usmap.result_map(index.map_layout(), result.matching, zoom)
-    base = urlencode(query_args(replace(query, near="", within=None, sort="name", page=1)))
+    base = encode(query_args(replace(query, near="", within=None, sort="name", page=1)))
     return MapView(drawn.dots, f"?{base}&" if base else "?", view_box, circle, near_mark, drawn.not_drawn, result.count)
 
 
