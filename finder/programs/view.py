@@ -290,22 +290,21 @@ _TILE_PLACES = tuple((code, STATES[code][0], row, column) for code, (row, column
 
 
 def state_tiles(state_counts: dict[str, int], chosen: tuple[str, ...]) -> list[Tile]:
-    """The map's tiles; shading bucket 0 for no programs, else 1-4 by share of the largest count."""
+    """The map's tiles; shading bucket 0 for no programs, else 1-4 by share of the largest count
+    (the ceiling of 4 × count / largest: at least 1 for any count)."""
     most = max(state_counts.values(), default=0)
     chosen = set(chosen)
-    tiles = []
-    for code, name, row, column in _TILE_PLACES:
-        count = state_counts.get(code, 0)
-        tiles.append(Tile(code, name, row, column, count, max(1, -(-count * BUCKETS // most)) if count else 0,
-                          code in chosen))
-    return tiles
+    counts = [(code, name, row, column, state_counts.get(code, 0)) for code, name, row, column in _TILE_PLACES]
+    return [Tile(code, name, row, column, count, -(-count * BUCKETS // most) if count else 0, code in chosen)
+            for code, name, row, column, count in counts]
 
 
 # Each state's parts of the map that never change, escaped once: its tile's markup after the
 # shading bucket and after the checked mark, its name in the table.
 _TILE_PARTS = {code: (f'"><input type="checkbox" name="state" value="{escape(code)}" id="s-{escape(code)}"',
                       f">{escape(code)}<span>: {escape(STATES[code][0])}") for code in TILES}
-_BY_NAME = [(code, f"<tr><td>{escape(STATES[code][0])}<td>") for code in sorted(TILES, key=lambda code: STATES[code][0])]
+_BY_NAME = [(code, f"<tr><td>{escape(STATES[code][0])}<td>")
+            for code in sorted(TILES, key=lambda code: STATES[code][0])]
 
 
 def state_map_tiles(tiles: list[Tile], facets) -> Markup:
@@ -648,9 +647,9 @@ _BADGE_KINDS = ("fellowship", "research", "mentorship")
 
 
 @lru_cache(maxsize=1024)
-def _label(text: str) -> str:
-    """A feature's label, escaped (a catalog has a few dozen; each page shows up to three per result)."""
-    return _e(text)
+def _badge(label: str) -> str:
+    """A feature's badge (a catalog has a few dozen features; a result shows up to three)."""
+    return f"<span>{_e(label)}</span> "
 
 
 class _ResultParts(NamedTuple):
@@ -708,7 +707,8 @@ def _result_parts(program, kind: type, url_pattern: str) -> _ResultParts:
     hidden = f'<span class="visually-hidden"> {e_name}</span></button>'
     return _ResultParts(
         head, "".join(facts), e_code,
-        f'<button type="submit" id="ca-{e_code}" form="compare-add" name="code" value="{e_code}">Add to compare{hidden}',
+        f'<button type="submit" id="ca-{e_code}" form="compare-add" name="code" value="{e_code}">'
+        f'Add to compare{hidden}',
         f'<button type="submit" id="ca-{e_code}" form="compare-add" name="remove" value="{e_code}">'
         f'Remove from compare{hidden}',
         f'">Save to\u2026<span class="visually-hidden"> {e_name}: choose one of your shortlists</span></a>',
@@ -749,9 +749,9 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
         slugs = badges[program.id]
         shown = (slugs["fellowship"] + slugs["research"] + slugs["mentorship"])[:3]
         if shown:
-            spans = "".join(f"<span>{_label(features[(kind, slug)].label)}</span> " for kind in _BADGE_KINDS
-                            for slug in slugs[kind] if slug in shown)
-            line.append(f"<p>{spans}</p>")
+            spans = [_badge(features[(kind, slug)].label) for kind in _BADGE_KINDS for slug in slugs[kind]
+                     if slug in shown]
+            line.append(f"<p>{''.join(spans)}</p>")
         if want:
             line.append(f'<div class="fit">{_e(fit_sentence(index, result.fits[program.id]))}</div>')
         line.append(mine.remove if code in in_tray else mine.add)
