@@ -553,6 +553,9 @@ def map_frame(near: str, within: int | None) -> tuple[tuple[float, float, float,
     return view_box, circle, near_mark
 
 
+_NOT_IN_DOT_LINKS = ("near", "within", "sort", "page")  # a dot's link sets them itself (or leaves the default)
+
+
 def results_map(index: ProgramIndex, query: Query, result) -> MapView:
     """The map of every match (not only this page's); each dot links to the same search
     around its place: `near` its ZIP code, `within` the radius that holds its programs,
@@ -560,7 +563,8 @@ def results_map(index: ProgramIndex, query: Query, result) -> MapView:
     view_box, circle, near_mark = map_frame(query.near, query.within)
     zoom = usmap.WIDTH / view_box[2]
     drawn = usmap.result_map(index.map_layout(), result.matching, zoom)
-    base = encode(query_args(replace(query, near="", within=None, sort="name", page=1)))
+    # The same filters, wishes and page size around the dot's place, nearest first, from page 1.
+    base = encode([(name, value) for name, value in query_args(query) if name not in _NOT_IN_DOT_LINKS])
     return MapView(drawn.dots, f"?{base}&" if base else "?", view_box, circle, near_mark, drawn.not_drawn, result.count)
 
 
@@ -769,17 +773,19 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
     return Markup("".join(parts))
 
 
-@lru_cache(maxsize=4096)
-def _count_id(name: str, value: str) -> str:
-    return str(_e(f"n-{name}-{value}"))
+@lru_cache(maxsize=256)
+def _count_starts(name: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    """The start of each option's out-of-band count, up to the count (per facet and its options)."""
+    return tuple(f'<span id="{_e(f"n-{name}-{value}")}" hx-swap-oob="true">(' for value in values)
 
 
 def option_counts_oob(facets) -> Markup:
     """Every option's count as the htmx response swaps it into the form (the `count` macro of
     `_macros.html` with `oob`, for each option of each facet but the states')."""
     return Markup("".join(
-        f'<span id="{_count_id(name, value)}" hx-swap-oob="true">({count})</span>'
-        for name, counts in facets.items() if name != "state" for value, count in counts.items()
+        f"{start}{count})</span>"
+        for name, counts in facets.items() if name != "state"
+        for start, count in zip(_count_starts(name, tuple(counts)), counts.values())
     ))
 
 
