@@ -22,8 +22,8 @@ FEATURES = (Feature("fellowship", "pediatric_ir", "Pediatric IR"), Feature("rese
 NAMES = [*(name for name, value in vars(FinderForm).items() if hasattr(value, "field_class")), "bogus", "csrf_token"]
 VALUES = ["", " ", "1", "0", "2", "25", "100", "101", "3000", "3001", "100000", "100001", " 7 ", "-1", "1.5", "abc",
           "9" * 12, "02108", " 02108 ", "99999", "00000", "2108", "ca", " tx ", "ZZ", "CA", "west", "north", "name",
-          "distance", "fit", "-salary", "h1b", "included", "virtual", "pediatric_ir", "t32_grant", "women_in_ir", "esir",
-          "signals", "x" * 201, "a\x00b", "\x00"]
+          "distance", "fit", "-salary", "h1b", "included", "virtual", "pediatric_ir", "t32_grant", "women_in_ir",
+          "esir", "signals", "x" * 201, "a\x00b", "\x00"]
 
 # Values that mean something to one parameter, tried there more often.
 OWN_VALUES = {"sort": ["distance", "fit", "-salary", "bogus"], "near": ["02108", "99999", "abc"], "within": ["10", "0"],

@@ -13,6 +13,7 @@ from .test_finder import FEATURES, HEADER, ROWS
 from finder.extensions import db
 from finder.programs import routes, view
 from finder.programs.forms import FinderForm
+from finder.programs.search import Query, values_of
 
 # The loop `_results.html` had, with the shortlists' templates it included for each result.
 REFERENCE = """
@@ -197,3 +198,13 @@ def test_panel_counts_written_in_python_are_the_markup_of_the_macros(finder_app,
 @given(st.lists(st.tuples(st.text(max_size=6), st.text(max_size=10)), max_size=4))
 def test_a_link_is_encoded_as_urlencode_encodes_it(pairs):
     assert view.encode(pairs) == urlencode(pairs)
+
+
+@given(queries)
+def test_the_chips_and_clear_all_link_to_the_query_without_them(query):
+    index = build([])
+    assert [chip.remove for chip in view.chips(index, query)] == [
+        view.link(query.without(name, None if not isinstance(getattr(query, name), tuple) else item))
+        for name in view.PANEL_FILTERS for item in values_of(getattr(query, name))]
+    assert view.clear_all(query) == view.link(
+        Query(sort=query.sort, per_page=query.per_page, near=query.near, want=query.want))

@@ -219,17 +219,20 @@ class FinderForm(Form):
     def query(self) -> Query:
         """The validated parameters as a `Query` (call after `validate()`)."""
         values = {}
-        for spec in fields(Query):
-            field = self[spec.name]
+        for name, kind, default in _QUERY_FIELDS:
+            field = self._fields[name]
             if isinstance(field, ChoicesField):  # repeatable: duplicates count once
-                values[spec.name] = tuple(dict.fromkeys(field.data or ()))
-            elif spec.type == "bool":
-                values[spec.name] = field.data == "1"
-            elif spec.type == "str":
-                values[spec.name] = (field.data or "").strip() or spec.default
+                values[name] = tuple(dict.fromkeys(field.data or ()))
+            elif kind == "bool":
+                values[name] = field.data == "1"
+            elif kind == "str":
+                values[name] = (field.data or "").strip() or default
             elif field.data is not None:
-                values[spec.name] = field.data
+                values[name] = field.data
         return Query(**values)
+
+
+_QUERY_FIELDS = tuple((spec.name, spec.type, spec.default) for spec in fields(Query))
 
 
 def _shallow_copy(thing):

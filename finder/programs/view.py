@@ -184,14 +184,22 @@ def value_label(index: ProgramIndex, name: str, value, query_near: str = "") -> 
     return FILTER_LABELS[name]  # a yes-only flag
 
 
+def link_without(pairs: list[tuple[str, str]], name: str, value: str | None = None) -> str:
+    """`link(query.without(name, value))` written from `query_args(query)`: the pairs of that
+    parameter (of that value only, when given) and the page left out."""
+    return "?" + encode([(n, v) for n, v in pairs if n != "page" and not (n == name and (value is None or v == value))])
+
+
 def chips(index: ProgramIndex, query: Query) -> list[Chip]:
     """One chip per active filter value, in panel order."""
     result = []
+    pairs = None
     for name in PANEL_FILTERS:
         value = getattr(query, name)
         for item in values_of(value):
             single = None if not isinstance(value, tuple) else item
-            result.append(Chip(value_label(index, name, item, query.near), link(query.without(name, single)), name,
+            pairs = query_args(query) if pairs is None else pairs
+            result.append(Chip(value_label(index, name, item, query.near), link_without(pairs, name, single), name,
                                single))
     return result
 
@@ -209,9 +217,12 @@ def active_in_groups(query: Query) -> dict[str, int]:
     return counts
 
 
+_KEPT_BY_CLEAR_ALL = ("sort", "per_page", "near", "want")
+
+
 def clear_all(query: Query) -> str:
     """The same search without any filter: sort, page size, the ZIP code and the wishes stay."""
-    return link(Query(sort=query.sort, per_page=query.per_page, near=query.near, want=query.want))
+    return "?" + encode([(name, value) for name, value in query_args(query) if name in _KEPT_BY_CLEAR_ALL])
 
 
 @dataclass(frozen=True)
