@@ -332,6 +332,15 @@ def state_map_tiles(tiles: list[Tile], facets) -> Markup:
     return Markup("".join(parts))
 
 
+def field_message(field) -> Markup:
+    """A field's first error beside its control: the `field_error(field, True)` macro of
+    `_macros.html`, which the partial would have to import on every response to write the
+    state map's (always empty there: a partial is only sent for a valid search)."""
+    if not field.errors:
+        return Markup("")
+    return Markup(f'<span class="field-error" id="err-{_e(field.name)}">{escape(field.errors[0])}</span>')
+
+
 def state_table_rows(tiles: list[Tile]) -> Markup:
     """The rows of the map's table, by state name."""
     count = {t.code: t.count for t in tiles}
