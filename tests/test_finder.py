@@ -469,8 +469,8 @@ def test_the_finders_queries_use_the_primary_key_not_a_scan(finder_app, finder_c
     with engine.connect() as connection:
         for sql, params in statements:
             steps = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
-            assert any(step.startswith("SEARCH programs USING INTEGER PRIMARY KEY (rowid=?)") for step in steps), steps
-            # the only scans: the one-row subquery of the catalog version and the page's ids
-            # (a JSON array), never a table
-            scans = [step for step in steps if step.startswith("SCAN")]
-            assert scans == ["SCAN catalog_version", "SCAN json_each VIRTUAL TABLE INDEX 1:"], steps
+            assert any(step.startswith("SEARCH programs USING INTEGER PRIMARY KEY") for step in steps), steps
+            # a scan only of the one-row subquery of the catalog version or the page's ids (a JSON
+            # array), never of a table (SQLite's wording of those two differs between versions)
+            tables = ("programs", "catalog_state", "program_features", "features")
+            assert not [step for step in steps if step.startswith("SCAN") and step.split()[1] in tables], steps

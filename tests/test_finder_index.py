@@ -153,9 +153,10 @@ def test_after_a_change_a_request_loads_the_index_in_one_statement_then_needs_on
     assert "catalog_state" in statements[0] and "programs" in statements[0]
 
 
-@pytest.mark.parametrize("path", ["/programs?q=nothingcalledthis", "/programs?per_page=7", "/api/programs?page=999"])
+@pytest.mark.parametrize(("path", "status"), [("/programs?q=nothingcalledthis", 200), ("/programs?per_page=101", 400),
+                                            ("/api/programs?per_page=0", 400), ("/api/programs?page=999", 200)])
 def test_a_request_without_rows_to_show_still_reads_the_version_and_sees_a_change(catalog_app, worker, monkeypatch,
-                                                                                  path):
+                                                                                  path, status):
     """No result, a refused parameter (400) or a page past the last: the version is still read,
     and the new version's index loaded."""
     _, client = worker()
@@ -164,7 +165,10 @@ def test_a_request_without_rows_to_show_still_reads_the_version_and_sees_a_chang
     loaded = []
     newest_stored = search._newest_stored
     monkeypatch.setattr(search, "_newest_stored", lambda *args, **kwargs: loaded.append(1) or newest_stored(*args, **kwargs))
-    assert client.get(path).status_code in (200, 400)
+    response = client.get(path)
+    assert response.status_code == status
+    if "/api/" in path and status == 200:
+        assert response.json["results"] == []
     assert loaded, "the request did not see the catalog's new version"
     monkeypatch.undo()
     assert "N1" in api_codes(client, "state=NE")

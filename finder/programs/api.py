@@ -13,7 +13,7 @@ from ..catalog.columns import PROGRAM_COLUMNS
 from ..catalog.vocab import FEATURE_KINDS
 from ..database import statements_on_their_own
 from ..extensions import db
-from ..models import Feature, Program
+from ..models import Feature
 from . import api_bp, openapi
 from .forms import FinderForm
 from .routes import FinderAnswer, find_program, finder_index

@@ -2,10 +2,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, g, make_response, render_template, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from ..catalog.schema import PROGRAM_CODE
-from ..catalog.tables import programs
 from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..database import statements_on_their_own
 from ..extensions import db
