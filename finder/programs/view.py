@@ -6,7 +6,6 @@ templates put them after the page's own address.
 
 import math
 import re
-from collections import namedtuple
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import cached_property, lru_cache
@@ -690,21 +689,6 @@ class _ResultParts(NamedTuple):
     quoted_code: str
 
 
-@lru_cache(maxsize=8)
-def _row_class(columns: tuple[str, ...]) -> type:
-    """A named tuple of these columns: reading a field of one takes a tenth of the time of
-    reading it from a database row (a result reads half a dozen, a page has up to 100 results)."""
-    return namedtuple("ResultRow", columns)
-
-
-def _plain(programs) -> list:
-    """`programs` as named tuples when they are database rows (anything else as it is)."""
-    if programs and hasattr(programs[0], "_fields"):
-        make = _row_class(tuple(programs[0]._fields))._make
-        return [make(program) for program in programs]
-    return programs
-
-
 @lru_cache(maxsize=4096)
 def _verified(verified_on: date, today: date) -> str:
     """`verified_ago`, escaped (the dates of a catalog's programs repeat from page to page)."""
@@ -757,7 +741,7 @@ def result_items(programs, badges, index: ProgramIndex, query: Query, result, to
     url_pattern = _program_url_pattern()
     features = index.feature_by_key
     parts = []
-    for program in _plain(programs):
+    for program in programs:
         mine = _result_parts(program, type(program), url_pattern)
         code = program.program_code
         line = [mine.head]
