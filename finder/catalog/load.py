@@ -392,8 +392,7 @@ class _Checker:
         syntax: list[BrokenRecord] = []  # the records before broken syntax are checked like any others
         for chunk in _chunks(_until_broken(rows, syntax), CHUNK):
             read = []
-            for line, cells in chunk:
-                values, errors = reader.read(cells)
+            for (line, _), (values, errors) in zip(chunk, reader.read_many([cells for _, cells in chunk])):
                 for column, message in errors:
                     self.problem(path, line, column, message)
                 key = key_of(values)
