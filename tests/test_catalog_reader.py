@@ -1,11 +1,13 @@
-"""The loader reads a chunk of records a column at a time (`RowReader.read_many`): whatever the
-cells, it gives what reading each record on its own gives, values and messages alike."""
+"""The loader reads a chunk of records a column at a time (`RowReader.read_many`) and checks the
+cross-column rules on the rows that may break them (`rows_problems`): whatever the cells, each
+gives what reading and checking each record on its own gives, values and messages alike."""
 
 from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from finder.catalog.columns import row_problems, rows_problems
 from finder.catalog.schema import PROGRAM_COLUMN_NAMES, RowReader, program_columns
 
 VOCABULARY = {"fellowship": ["pediatric_ir", "neuro_ir"], "research": ["t32_grant"]}
@@ -60,3 +62,18 @@ def test_each_edge_cell_among_valid_records_reads_as_alone():
             records = [list(record) for record in valid]
             records[3][position] = cell
             assert read_together(records) == read_alone(records), (column, cell)
+
+
+ROW_VALUES = {
+    "program_type": st.sampled_from(["integrated_ir", "independent_ir", "diagnostic_radiology", "fellowship"]),
+    "esir_available": st.sampled_from([True, False]),
+    "intern_year": st.sampled_from([None, "included", "separate"]),
+}
+
+
+@given(st.lists(st.fixed_dictionaries({}, optional=ROW_VALUES), max_size=8),
+       st.sets(st.sampled_from(sorted(ROW_VALUES))))
+def test_the_rows_that_break_a_cross_column_rule_are_those_row_problems_finds(rows, present):
+    present = frozenset(present)
+    expected = {position: found for position, row in enumerate(rows) if (found := row_problems(row, present))}
+    assert rows_problems(rows, present) == expected

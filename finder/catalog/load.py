@@ -23,7 +23,7 @@ from itertools import islice, repeat
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
-from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
+from .columns import RULE_COLUMNS, STORED_COLUMNS, rows_problems
 from .csvfile import BrokenRecord, delimiter_name, open_text, other_delimiter, records
 from .institutions import institution_key
 from .problems import Invalid, Problem
@@ -431,12 +431,16 @@ class _Checker:
         absent = sorted(RULE_COLUMNS - present)
         stored = self._stored_values([values["program_code"] for _, values, _ in rows if "program_code" in values], absent)
         blanks = {name: _NEW_PROGRAM_BLANKS[name] for name in absent}
+        if absent:
+            as_stored = [{**stored.get(values.get("program_code"), blanks), **values} for _, values, _ in rows]
+        else:
+            as_stored = [values for _, values, _ in rows]
         broken = set()
-        for line, values, _ in rows:
-            row = {**stored.get(values.get("program_code"), blanks), **values} if absent else values
-            for column, message in row_problems(row, present):
+        for position, problems in rows_problems(as_stored, present).items():
+            line = rows[position][0]
+            for column, message in problems:
                 self.problem(path, line, column, message)
-                broken.add(line)
+            broken.add(line)
         return broken
 
     def _stored_values(self, codes: list[str], columns: list[str]) -> dict[str, dict]:
@@ -727,8 +731,9 @@ class _Staging:
         self.ordinal = 0  # rows staged
         self.staged_links = 0
         self.store = _json_value if self.sqlite else (lambda value: value)
-        # Worked out once per distinct value: a file's institutions, days and slug lists recur.
+        # Worked out once per distinct value: a file's institutions, days, states and slug lists recur.
         self.keys, self.days, self.ordered = _Memo(institution_key), _Memo(self.store), _Memo(sorted)
+        self.regions = _Memo(region_of)
 
     def stage(self, plan: Plan) -> None:
         """Stage the plan's new programs and take them out of it.
@@ -740,15 +745,16 @@ class _Staging:
         planned, plan.new_programs = plan.new_programs, {}
         codes = list(planned)
         stamp = self.store(self.now)
-        days, keys, ordered = self.days, self.keys, self.ordered
+        days, keys, ordered, regions = self.days, self.keys, self.ordered, self.regions
         for start in range(0, len(codes), STAGE_CHUNK):
             chunk = [planned.pop(code) for code in codes[start:start + STAGE_CHUNK]]
             rows, links = [], []
-            for new in chunk:
-                row = list(new[:_STORED])
-                for position in _DATES:
+            for ordinal, new in enumerate(chunk, self.ordinal):  # a row as staged: the ordinal first
+                row = [ordinal, *new[:_STORED]]
+                for position in _STAGED_DATES:
                     row[position] = days[row[position]]
-                rows.append((*row, region_of(new[_STATE]), keys[new[_INSTITUTION]], stamp, stamp))
+                row += (regions[new[_STATE]], keys[new[_INSTITUTION]], stamp, stamp)
+                rows.append(row)
                 code = repeat(new[_CODE])
                 for kind, slugs in zip(_KINDS, new[_STORED:]):
                     if slugs:
@@ -793,14 +799,14 @@ class _Staging:
                 f"CREATE TEMP TABLE {STAGED_LINKS} (program_code text NOT NULL, kind text NOT NULL, "
                 "slug text NOT NULL) ON COMMIT DROP")
 
-    def programs(self, rows: list[tuple]) -> None:
+    def programs(self, rows: list[list]) -> None:
+        """Stage rows of ("ordinal", *_STAGED_COLUMNS), numbered on from the rows staged before."""
         if not rows:
             return
         if not self.created:
             self._create()
-        first, self.ordinal = self.ordinal, self.ordinal + len(rows)
-        numbered = [(first + n, *row) for n, row in enumerate(rows)]
-        self._put(STAGED_PROGRAMS, ("ordinal", *_STAGED_COLUMNS), numbered)
+        self.ordinal += len(rows)
+        self._put(STAGED_PROGRAMS, ("ordinal", *_STAGED_COLUMNS), rows)
 
     def links(self, links: list[tuple]) -> None:
         if links:
@@ -909,8 +915,9 @@ _KINDS = tuple(_LIST_KINDS[column] for column in FEATURE_COLUMNS.values())  # of
 _CODE = _NEW_COLUMNS.index("program_code")
 _STATE = _NEW_COLUMNS.index("state")
 _INSTITUTION = _NEW_COLUMNS.index("institution")
-_DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
 _STAGED_COLUMNS = (*_INSERT_COLUMNS, "created_at", "updated_at")
+# Where the dates are in a staged row ("ordinal", *_STAGED_COLUMNS).
+_STAGED_DATES = [1 + _STAGED_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
 # What a new program holds in a column its file leaves out: each column's blank, no features.
 _NEW_PROGRAM_BLANKS = {
     **{column.name: column.blank for column in STORED_COLUMNS},
