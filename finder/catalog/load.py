@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
@@ -646,6 +646,9 @@ def read_version(connection: Connection) -> int:
 STAGED_PROGRAMS = "staged_programs"
 STAGED_LINKS = "staged_links"
 STAGE_CHUNK = 5000  # planned rows turned into stored rows (and freed from the plan) at a time
+# SQLite: links staged this many to an INSERT statement, in half the time of one to a statement
+# (a link's three short values cost less than the statement's step; a program's row gains nothing).
+LINKS_PER_INSERT = 200
 
 
 @dataclass
@@ -810,13 +813,20 @@ class _Staging:
 
     def links(self, links: list[tuple]) -> None:
         if links:
-            self._put(STAGED_LINKS, ("program_code", "kind", "slug"), links)
+            self._put(STAGED_LINKS, ("program_code", "kind", "slug"), links, per_statement=LINKS_PER_INSERT)
             self.staged_links += len(links)
 
-    def _put(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def _put(self, table: str, columns: tuple[str, ...], rows: list, per_statement: int = 1) -> None:
         if self.sqlite:
-            marks = ", ".join("?" * len(columns))
-            self.driver.executemany(f"INSERT INTO temp.{table} VALUES ({marks})", rows)
+            one = f"({', '.join('?' * len(columns))})"
+            several = len(rows) - len(rows) % per_statement
+            if several:
+                self.driver.executemany(
+                    f"INSERT INTO temp.{table} VALUES {', '.join([one] * per_statement)}",
+                    [list(chain.from_iterable(rows[start:start + per_statement]))
+                     for start in range(0, several, per_statement)])
+            if several < len(rows):
+                self.driver.executemany(f"INSERT INTO temp.{table} VALUES {one}", rows[several:])
         else:
             with self.driver.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
