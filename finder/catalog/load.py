@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import chain, islice, repeat
+from operator import itemgetter
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
@@ -500,11 +501,12 @@ class _Checker:
         scalars = [c for c in present if c not in _LIST_KINDS and c != "program_code"]
         lists = [c for c in present if c in _LIST_KINDS]
         current = self._current_programs([values["program_code"] for _, values in rows], scalars, lists)
+        new_row = _new_row_of_every_column if present >= _EVERY_NEW_COLUMN else _new_row
         for line, values in rows:
             code = values["program_code"]
             old = current.get(code)
             if old is None:
-                plan.new_programs[code] = _new_row(values)
+                plan.new_programs[code] = new_row(values)
                 result.added += 1
                 continue
             diffs = [c for c in scalars + lists if values[c] != old[c]]
@@ -940,6 +942,11 @@ _NEW_BLANKS = tuple(_NEW_PROGRAM_BLANKS[c] for c in _NEW_COLUMNS)
 def _new_row(values: dict) -> tuple:
     """A new program's validated values as the plan keeps them (blank where the file has none)."""
     return tuple(map(values.get, _NEW_COLUMNS, _NEW_BLANKS))
+
+
+# The same for a file with every column, whose valid rows have every value.
+_new_row_of_every_column = itemgetter(*_NEW_COLUMNS)
+_EVERY_NEW_COLUMN = frozenset(_NEW_COLUMNS)
 
 
 def _new_values(row: tuple) -> dict:
