@@ -47,7 +47,7 @@ ROWS = [
      _pair("{:.1f}", ("finder", "partial_cpu_p50_ms"), ("finder", "partial_cpu_p95_ms")), ""),
     ("near / fit partial the first time its mix is asked (ms, worst)",
      _f("{:.1f}", "finder", "near_fit_first_asked_ms"), ""),
-    ("SQL statements per request (max)", _f("{}", "finder", "max_sql_statements"), "2"),
+    ("SQL statements per request (max)", _f("{}", "finder", "max_sql_statements"), "1"),
     ("partial bytes (gzip)", lambda r: f"{r['finder']['partial_bytes']:,} ({r['finder']['partial_gzip_bytes']:,})", ""),
     ("gunicorn start until /healthz answers (s)", _f("{:.2f}", "gunicorn", "start_s"), ""),
     ("gunicorn first partial (ms)", _f("{:.0f}", "gunicorn", "first_partial_ms"), ""),

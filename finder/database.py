@@ -45,8 +45,9 @@ def catalog_version() -> int:
 
 def statements_on_their_own() -> None:
     """Let this request's statements run each on its own, outside a transaction (a request that
-    only reads, each statement whole by itself: the finder's catalog version, then its page's
-    rows by id, which it already takes as they are when a program is gone between the two).
+    only reads, each statement whole by itself: the finder's catalog version with its page's rows
+    by id, and after a catalog change the stored index and the rows of the answer made from it,
+    which it takes as they are when a program is gone meanwhile).
 
     It changes what those statements see on neither database: PostgreSQL's READ COMMITTED gives
     every statement a snapshot of its own inside a transaction too, and Python's sqlite3 opens

@@ -301,7 +301,7 @@ def test_sql_statements_per_finder_request_are_few_and_independent_of_page_size(
         statements.clear()
         finder_client.get(f"/api/programs?{query}")
         counts[(query, "api")] = len(statements)
-    assert max(counts.values()) <= 2, counts  # the catalog version, then the page's rows
+    assert set(counts.values()) == {1}, counts  # the catalog version with the page's rows
 
 
 def _in_transaction(dbapi_connection) -> bool:
@@ -330,7 +330,7 @@ def test_finder_requests_run_their_statements_outside_a_transaction(finder_clien
                               ("/api/programs?sort=-research", {})):
             open_after.clear()
             assert finder_client.get(path, headers=headers).status_code == 200
-            assert len(open_after) == 2 and not any(is_open for _, is_open in open_after), (path, open_after)
+            assert len(open_after) == 1 and not any(is_open for _, is_open in open_after), (path, open_after)
     finally:
         event.remove(engine, "after_cursor_execute", record)
 
@@ -465,8 +465,12 @@ def test_the_finders_queries_use_the_primary_key_not_a_scan(finder_app, finder_c
         finder_client.get("/programs?state=TX&sort=-research")
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert len(statements) == 2
+    assert len(statements) == 1
     with engine.connect() as connection:
         for sql, params in statements:
-            plan = " ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-            assert "SEARCH" in plan and "SCAN" not in plan, plan
+            steps = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+            assert any(step.startswith("SEARCH programs USING INTEGER PRIMARY KEY") for step in steps), steps
+            # a scan only of the one-row subquery of the catalog version or the page's ids (a JSON
+            # array), never of a table (SQLite's wording of those two differs between versions)
+            tables = ("programs", "catalog_state", "program_features", "features")
+            assert not [step for step in steps if step.startswith("SCAN") and step.split()[1] in tables], steps

@@ -132,19 +132,61 @@ def test_a_catalog_change_is_visible_on_the_next_request_of_every_worker(catalog
         assert "N1" in api_codes(client, "state=NE")
 
 
-def test_after_a_change_a_request_loads_the_index_in_one_statement_then_needs_two_again(catalog_app, worker):
+@pytest.mark.parametrize("path", ["/programs", "/api/programs"])
+def test_after_a_change_a_request_loads_the_index_in_one_statement_then_needs_one_again(catalog_app, worker, path):
+    """A request reads the catalog version in the statement that reads its page's rows; when the
+    version moved, one statement loads the stored index and one reads the rows its answer shows."""
     app, client = worker()
-    client.get("/programs")
+    client.get(path)
     load(catalog_app, ("programs.csv", HEADER + "N1,Omaha IR,Plains,Omaha,NE,fellowship,1,,,,,,,,,,\n"))
     statements = []
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    assert client.get("/programs?state=NE", headers={"HX-Request": "true"}).status_code == 200
-    assert len(statements) == 3, statements  # the version, the stored index, the page's rows
-    assert "finder_index" in statements[1]
+    response = client.get(f"{path}?state=NE", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "N1" in response.get_data(as_text=True)
+    assert len(statements) == 3, statements  # the version with the old answer's rows, the stored index, the rows
+    assert "catalog_state" in statements[0] and "finder_index" in statements[1] and "catalog_state" not in statements[2]
     statements.clear()
-    assert client.get("/programs?state=NE", headers={"HX-Request": "true"}).status_code == 200
-    assert len(statements) == 2, statements
+    response = client.get(f"{path}?state=NE&sort=-name", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "N1" in response.get_data(as_text=True)
+    assert len(statements) == 1, statements
+    assert "catalog_state" in statements[0] and "programs" in statements[0]
+
+
+@pytest.mark.parametrize(("path", "status"), [("/programs?q=nothingcalledthis", 200), ("/programs?per_page=101", 400),
+                                            ("/api/programs?per_page=0", 400), ("/api/programs?page=999", 200)])
+def test_a_request_without_rows_to_show_still_reads_the_version_and_sees_a_change(catalog_app, worker, monkeypatch,
+                                                                                  path, status):
+    """No result, a refused parameter (400) or a page past the last: the version is still read,
+    and the new version's index loaded."""
+    _, client = worker()
+    client.get(path)
+    load(catalog_app, ("programs.csv", HEADER + "N1,Omaha IR,Plains,Omaha,NE,fellowship,1,,,,,,,,,,\n"))
+    loaded = []
+    newest_stored = search._newest_stored
+    monkeypatch.setattr(search, "_newest_stored", lambda *args, **kwargs: loaded.append(1) or newest_stored(*args, **kwargs))
+    response = client.get(path)
+    assert response.status_code == status
+    if "/api/" in path and status == 200:
+        assert response.json["results"] == []
+    assert loaded, "the request did not see the catalog's new version"
+    monkeypatch.undo()
+    assert "N1" in api_codes(client, "state=NE")
+
+
+def test_a_catalog_without_its_version_row_reads_as_version_0(catalog_app, worker):
+    """The version statement with the rows gives 0 when the catalog_state row is missing, as
+    `read_version` does: the cached index (of a later version) answers."""
+    from finder.catalog.tables import catalog_state
+
+    _, client = worker()
+    assert api_codes(client, "state=TX") == ["B1", "B2"]
+    with catalog_app.app_context():
+        db.session.execute(delete(catalog_state))
+        db.session.commit()
+        assert search.read_version(db.session) == 0
+    assert api_codes(client, "state=TX") == ["B1", "B2"]
+    assert client.get("/programs?state=TX").status_code == 200
 
 
 def test_a_catalog_without_a_stored_index_is_built_by_the_request(catalog_app, worker):
@@ -638,3 +680,27 @@ def test_a_build_whose_programs_moved_or_whose_map_changed_works_the_places_out(
         built = ProgramIndex.load(db.session)
     assert worked_out == [1]
     same(built, expected)
+
+
+def test_a_pages_rows_read_as_the_drivers_tuples_are_the_rows_sqlalchemy_reads(catalog_app):
+    """`PageRows` skips SQLAlchemy's Result but not its types: every value (dates and flags on
+    SQLite included) is what a select of the same columns gives, of the same type, in the ids'
+    order; an id without a program is left out; the version comes with the rows, also for none."""
+    from finder.catalog.tables import programs as programs_table
+    from finder.programs.api import _API_ROWS
+
+    with catalog_app.app_context():
+        ids = list(db.session.scalars(select(programs_table.c.id).order_by(programs_table.c.program_code.desc())))
+        expected = {row.id: row for row in db.session.execute(
+            select(*(programs_table.c[name] for name in _API_ROWS.columns)).where(programs_table.c.id.in_(ids)))}
+        version = search.read_version(db.session)
+        got = _API_ROWS.read(db.session, [*ids, 10**9])
+        with_version = _API_ROWS.read_with_version(db.session, [10**9, *ids])
+        assert _API_ROWS.read_with_version(db.session, []) == (version, [])
+        assert _API_ROWS.read(db.session, []) == []
+    typed = [[(type(value), value) for value in expected[i]] for i in ids]
+    assert [[(type(value), value) for value in row] for row in got] == typed
+    assert with_version[0] == version and with_version[1] == got
+    assert any(isinstance(value, date) for row in got for value in row)  # the fixture has dates…
+    assert any(value is True for row in got for value in row)  # …and flags
+    assert got[0].program_code == expected[ids[0]].program_code

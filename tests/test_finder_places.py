@@ -165,7 +165,7 @@ def test_the_page_explains_wishes_in_plain_words(finder_client):
     assert 'name="want" value="esir"' in body and 'name="want" value="oncology"' in body
 
 
-def test_near_within_and_wishes_still_take_two_sql_statements(finder_client, finder_app):
+def test_near_within_and_wishes_take_one_sql_statement_as_any_search(finder_client, finder_app):
     statements = []
     with finder_app.app_context():
         engine = db.engine
@@ -176,4 +176,4 @@ def test_near_within_and_wishes_still_take_two_sql_statements(finder_client, fin
         for headers in ({}, {"HX-Request": "true"}):
             statements.clear()
             assert finder_client.get(path, headers=headers).status_code == 200
-            assert len(statements) <= 2, (path, statements)
+            assert len(statements) == 1, (path, statements)

@@ -13,16 +13,21 @@ from ..catalog.columns import PROGRAM_COLUMNS
 from ..catalog.vocab import FEATURE_KINDS
 from ..database import statements_on_their_own
 from ..extensions import db
-from ..models import Feature, Program
+from ..models import Feature
 from . import api_bp, openapi
 from .forms import FinderForm
-from .routes import find_program, finder_index, programs_by_id
+from .routes import FinderAnswer, find_program, finder_index
+from .search import PageRows, serve_with_rows
 
 Answer = tuple[dict, int]
 
+# A search result's columns: every column of the contract's programs (plain rows, not ORM objects).
+_API_ROWS = PageRows(["id", "region", *(column.name for column in PROGRAM_COLUMNS if not column.feature_kind)])
 
-def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
-    """A program as the API gives it: every CSV column (from the registry), plus region and url."""
+
+def program_object(program, slugs: dict[str, list[str]]) -> dict:
+    """A program as the API gives it: every CSV column (from the registry), plus region and url.
+    `program`: a `Program`, or a row with the same columns."""
     record = {
         column.name: column.json_value(
             slugs.get(column.feature_kind, []) if column.feature_kind else getattr(program, column.name)
@@ -36,21 +41,27 @@ def program_object(program: Program, slugs: dict[str, list[str]]) -> dict:
 
 def programs_answer(args: MultiDict) -> Answer:
     """`GET /api/programs?…`: one page of the matches, or the 400 naming the bad parameter."""
-    statements_on_their_own()  # it only reads: the catalog version, then the page's rows
-    index = finder_index()
-    form = FinderForm.from_args(args, index.features)
-    if not form.validate():
-        parameter, message = form.first_error()
+    statements_on_their_own()  # it only reads: the catalog version and the page's rows, in one statement
+
+    def answer(index) -> FinderAnswer:
+        form = FinderForm.from_args(args, index.features)
+        if not form.validate():
+            return FinderAnswer(form)
+        query = form.query()
+        return FinderAnswer(form, query, index.search(query, facets=False))
+
+    served, answered, rows = serve_with_rows(db.session, current_app.extensions.setdefault("finder", {}), answer,
+                                             _API_ROWS)
+    query, result = answered.query, answered.result
+    if result is None:
+        parameter, message = answered.form.first_error()
         return {"error": {"parameter": parameter, "message": message}}, 400
-    query = form.query()
-    result = index.search(query, facets=False)
-    slugs = index.slugs_by_program(result.ids)
+    slugs = served.index.slugs_by_program(result.ids)
     return {
         "count": result.count,
         "page": query.page,
         "per_page": query.per_page,
-        "results": [search_extras(program_object(p, slugs[p.id]), p.id, query, result)
-                    for p in programs_by_id(result.ids)],
+        "results": [search_extras(program_object(p, slugs[p.id]), p.id, query, result) for p in rows],
     }, 200
 
 

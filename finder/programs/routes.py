@@ -1,10 +1,10 @@
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, g, make_response, render_template, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from ..catalog.schema import PROGRAM_CODE
-from ..catalog.tables import programs
 from ..catalog.vocab import FEATURE_KINDS, STATES
 from ..database import statements_on_their_own
 from ..extensions import db
@@ -12,7 +12,7 @@ from ..models import Program
 from ..security import same_site_path
 from . import bp, usmap, view
 from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
-from .search import SORT_COLUMNS, SORTS, serve_index
+from .search import SORT_COLUMNS, SORTS, PageRows, Query, Result, serve_index, serve_with_rows
 
 
 def finder_index():
@@ -38,17 +38,13 @@ RESULT_COLUMNS = tuple(dict.fromkeys((
     "positions_per_year", "esir_available", "research_months", "data_verified_on",
     *(column.name for column, _ in SORT_COLUMNS.values()),
 )))
-_RESULT_ROWS = select(*(programs.c[name] for name in RESULT_COLUMNS)).where(
-    programs.c.id.in_(bindparam("ids", expanding=True)))
+_RESULT_ROWS = PageRows(RESULT_COLUMNS)
 
 
 def result_rows(ids: list[int]) -> list:
     """The rows of `ids` (the columns of RESULT_COLUMNS), in that order, in one statement:
     plain rows, not ORM objects, which cost twice as much for a page of results."""
-    if not ids:
-        return []
-    found = {row.id: row for row in db.session.execute(_RESULT_ROWS, {"ids": ids})}
-    return [found[i] for i in ids if i in found]
+    return _RESULT_ROWS.read(db.session, ids)
 
 
 def wants_partial() -> bool:
@@ -56,20 +52,41 @@ def wants_partial() -> bool:
     return bool(request.htmx and not request.htmx.history_restore_request and not request.htmx.boosted)
 
 
+@dataclass(frozen=True)
+class FinderAnswer:
+    """The finder's answer from one index: its form, and the search when the form is valid."""
+
+    form: FinderForm
+    query: Query | None = None
+    result: Result | None = None
+
+    @property
+    def ids(self) -> list[int]:
+        return self.result.ids if self.result is not None else []
+
+
 @bp.get("/programs")
 def index():
-    statements_on_their_own()  # it only reads: the catalog version, then the page's rows
-    index = finder_index()
-    form = FinderForm.from_args(request.args, index.features)
+    statements_on_their_own()  # it only reads: the catalog version and the page's rows, in one statement
+    today = date.today()
+
+    def answer(index) -> FinderAnswer:
+        form = FinderForm.from_args(request.args, index.features)
+        if not form.validate():
+            return FinderAnswer(form)
+        query = form.query()
+        return FinderAnswer(form, query, index.search(query, today))
+
+    served, answered, rows = serve_with_rows(db.session, current_app.extensions.setdefault("finder", {}), answer,
+                                             _RESULT_ROWS)
+    g.catalog_behind = served.behind
+    index, form, result = served.index, answered.form, answered.result
     context = {"form": form, "index": index, "view": view, "sorts": SORTS, "per_page_choices": PER_PAGE_CHOICES,
                "within_choices": WITHIN_CHOICES,
-               "feature_kinds": FEATURE_KINDS, "today": date.today(), "result": None, "error": None}
+               "feature_kinds": FEATURE_KINDS, "today": today, "result": None, "error": None}
     status = 200
-    if form.validate():
-        query = form.query()
-        result = index.search(query, context["today"])
-        context.update(query=query, result=result, programs=result_rows(result.ids),
-                       badges=index.slugs_by_program(result.ids))
+    if result is not None:
+        context.update(query=answered.query, result=result, programs=rows, badges=index.slugs_by_program(result.ids))
     else:
         context["error"] = form.page_error()
         status = 400

@@ -24,16 +24,19 @@ import struct
 import threading
 import time
 import weakref
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import defaultdict, namedtuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from itertools import chain, islice
+from typing import Protocol, TypeVar
 
 import numpy as np
-from sqlalchemy import Engine, String, cast, delete, event, func, insert, literal_column, select
+from sqlalchemy import (ARRAY, Engine, Integer, String, any_, bindparam, cast, delete, event, func, insert,
+                        literal_column, select)
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, scoped_session
 
 from ..catalog import places
 from ..catalog.columns import PROGRAM_COLUMNS, ProgramColumn
@@ -1501,7 +1504,7 @@ def current_index(connection, cache: dict) -> ProgramIndex:
     return serve_index(connection, cache).index
 
 
-def serve_index(connection, cache: dict) -> Served:
+def serve_index(connection, cache: dict, version: int | None = None) -> Served:
     """The index of the catalog's current version, from `cache` or the database, or the
     previous version's while the new one is not stored yet.
 
@@ -1513,9 +1516,11 @@ def serve_index(connection, cache: dict) -> Served:
     `connection` is in), and stored: the index when nothing usable is stored (a database from
     before migration 0008, or an index of another release's layout), or when the newest
     version's index has not appeared for PUBLISH_GRACE seconds. A request never waits for
-    another thread's load or build when it has a previous index to answer with.
+    another thread's load or build when it has a previous index to answer with. `version`: the
+    catalog version when the caller has just read it (`serve_with_rows`), so it is not read again.
     """
-    version = read_version(connection)
+    if version is None:
+        version = read_version(connection)
     index = cache.get("finder_index")
     if index is not None and index.version >= version:
         return Served(index, version)
@@ -1542,3 +1547,114 @@ def _waited_out(cache: dict, version: int) -> bool:
     if since is None or since[0] != version:
         cache["finder_index_missing"] = since = (version, now)
     return now - since[1] >= PUBLISH_GRACE
+
+
+class Answer(Protocol):
+    """What a request works out from an index: the ids of the rows it shows (`serve_with_rows`)."""
+
+    ids: Sequence[int]
+
+
+A = TypeVar("A", bound=Answer)
+
+
+def serve_with_rows(connection, cache: dict, answer: Callable[[ProgramIndex], A],
+                    rows: PageRows) -> tuple[Served, A, list]:
+    """Answer a request from the index of the catalog's current version in **one** statement
+    when nothing changed: the cached index answers first (`answer(index)`, whose `ids` are the
+    rows it shows), then one statement reads the catalog version and those rows together
+    (`rows`). When the version has moved since the cached index, `serve_index` takes over with
+    the version just read (the stored index loaded: statement 2), and the request is answered
+    again from it with its rows (statement 3); when the new version's index is not stored yet,
+    the answer already made from the previous one stands (`Served.behind`), its rows as they are
+    now. The version and the rows come from one statement, so from one snapshot of the database.
+
+    A process without a cached index (its first request) reads the version first, as
+    `serve_index` does. Returns the index served, the answer and its rows in the order of its ids.
+    """
+    index = cache.get("finder_index")
+    if index is None:
+        served = serve_index(connection, cache)
+        answered = answer(served.index)
+        return served, answered, rows.read(connection, answered.ids)
+    answered = answer(index)
+    version, found = rows.read_with_version(connection, answered.ids)
+    served = Served(index, version) if version <= index.version else serve_index(connection, cache, version)
+    if served.index is not index:
+        answered = answer(served.index)
+        found = rows.read(connection, answered.ids)
+    return served, answered, found
+
+
+class PageRows:
+    """Some columns of the programs of a page, by id, in the ids' order: a statement compiled
+    once per database, run through the engine (its events see it) but read as the driver's
+    tuples, each value through its column type's own result processor (SQLite's dates and
+    flags), as named tuples. SQLAlchemy's Result and Row machinery cost as much as the
+    database's work for a page of 25 programs (docs/performance.md).
+
+    The ids go in as one parameter: a PostgreSQL array (`= ANY`), a JSON text on SQLite
+    (`IN (SELECT value FROM json_each(?))`); both searched by the primary key.
+    `read_with_version` also reads the catalog version, in the same statement (see `serve_with_rows`).
+    """
+
+    def __init__(self, columns: Sequence[str]):
+        assert "id" in columns and "catalog_version" not in columns
+        self.columns = tuple(columns)
+        self.row = namedtuple("ProgramRow", self.columns)  # noqa: PYI024 (attribute access, as a Row's)
+        self._compiled: dict[tuple[str, bool], tuple[str, list]] = {}
+
+    def _statement(self, dialect, with_version: bool) -> tuple[str, list]:
+        key = (dialect.name, with_version)
+        if key not in self._compiled:
+            if dialect.name == "postgresql":
+                condition = programs.c.id == any_(bindparam("ids", type_=ARRAY(Integer)))
+            else:
+                condition = programs.c.id.in_(select(literal_column("value")).select_from(
+                    func.json_each(bindparam("ids", type_=String))))
+            selected = [programs.c[name] for name in self.columns]
+            if with_version:
+                version = (select(func.max(catalog_state.c.version).label("catalog_version"))
+                           .where(catalog_state.c.id == literal_column("1")).subquery("catalog_version"))
+                # LEFT JOINed to a one-row aggregate: one row even when no program is asked for
+                # or found (and NULL, read as 0 as `read_version` does, without the version's row).
+                statement = select(version.c.catalog_version, *selected).select_from(
+                    version.outerjoin(programs, condition))
+            else:
+                statement = select(*selected).where(condition)
+            processors = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected]
+            self._compiled[key] = (str(statement.compile(dialect=dialect)), processors)
+        return self._compiled[key]
+
+    def _execute(self, connection, ids: Sequence[int], with_version: bool) -> tuple[int, list]:
+        connection = connection.connection() if isinstance(connection, (Session, scoped_session)) else connection
+        dialect = connection.dialect
+        sql, processors = self._statement(dialect, with_version)
+        value = list(ids) if dialect.name == "postgresql" else json.dumps(list(ids))
+        result = connection.exec_driver_sql(sql, {"ids": value} if dialect.paramstyle == "pyformat" else (value,))
+        try:
+            tuples = result.cursor.fetchall()
+        finally:
+            result.close()
+        at = 1 if with_version else 0
+        convert = [(i + at, processor) for i, processor in enumerate(processors) if processor is not None]
+        make, id_at = self.row._make, self.columns.index("id") + at
+        found = {}
+        for values in tuples:
+            if values[id_at] is None:  # the version's row without a program
+                continue
+            if convert:
+                values = list(values)
+                for i, processor in convert:
+                    values[i] = processor(values[i])
+            found[values[id_at]] = make(values[at:])
+        version = (tuples[0][0] or 0) if with_version and tuples else 0
+        return version, [found[i] for i in ids if i in found]
+
+    def read(self, connection, ids: Sequence[int]) -> list:
+        """The rows of `ids`, in that order (a program gone meanwhile left out)."""
+        return self._execute(connection, ids, False)[1] if ids else []
+
+    def read_with_version(self, connection, ids: Sequence[int]) -> tuple[int, list]:
+        """The catalog version, and the rows of `ids`, from one statement."""
+        return self._execute(connection, ids, True)
