@@ -19,11 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     _secure_cookies(app)
     _trust_proxies(app)
 
-    from . import compression, database, errors, security, static_files
-    from .extensions import csrf, db, htmx, limiter, migrate
+    from . import compression, database, errors, migrating, security, static_files
+    from .extensions import csrf, db, htmx, limiter
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    migrating.init_app(app, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

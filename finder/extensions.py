@@ -1,8 +1,9 @@
-"""Extension objects, created once and bound to the app in `create_app`."""
+"""Extension objects, created once and bound to the app in `create_app`.
+
+Flask-Migrate is not among them: `finder.migrating` sets it up when a `flask db` command runs."""
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
@@ -16,7 +17,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -366,6 +366,13 @@ class OnlyForTypes:
     def columns(self) -> tuple[str, ...]:
         return (self.column, "program_type")
 
+    def may_break(self, rows: list[Mapping[str, object]]) -> list[int]:
+        """The positions of those of `rows` that may break the rule: the others keep it (a blank,
+        an allowed type, or a column of it missing)."""
+        column, blank, types = self.column, BY_NAME[self.column].blank, self.types
+        return [position for position, row in enumerate(rows)
+                if row.get(column, blank) != blank and row.get("program_type", types[0]) not in types]
+
     def problem(self, row: Mapping[str, object], present: frozenset[str]) -> tuple[str, str] | None:
         value, program_type = row[self.column], row["program_type"]
         if value == BY_NAME[self.column].blank or program_type in self.types:
@@ -404,3 +411,13 @@ def row_problems(row: Mapping[str, object], present: frozenset[str]) -> list[tup
         if all(name in row for name in rule.columns) and (found := rule.problem(row, present)):
             problems.append(found)
     return problems
+
+
+def rows_problems(rows: list[Mapping[str, object]], present: frozenset[str]) -> dict[int, list[tuple[str, str]]]:
+    """`row_problems` of each of `rows` that has any, by its position: each rule first sets
+    apart the rows that may break it, and only those are checked."""
+    found = {}
+    for position in sorted({position for rule in ROW_RULES for position in rule.may_break(rows)}):
+        if problems := row_problems(rows[position], present):
+            found[position] = problems
+    return found

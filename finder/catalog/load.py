@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
+from operator import itemgetter
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 
-from .columns import RULE_COLUMNS, STORED_COLUMNS, row_problems
+from .columns import RULE_COLUMNS, STORED_COLUMNS, rows_problems
 from .csvfile import BrokenRecord, delimiter_name, open_text, other_delimiter, records
 from .institutions import institution_key
 from .problems import Invalid, Problem
@@ -392,8 +393,7 @@ class _Checker:
         syntax: list[BrokenRecord] = []  # the records before broken syntax are checked like any others
         for chunk in _chunks(_until_broken(rows, syntax), CHUNK):
             read = []
-            for line, cells in chunk:
-                values, errors = reader.read(cells)
+            for (line, _), (values, errors) in zip(chunk, reader.read_many([cells for _, cells in chunk])):
                 for column, message in errors:
                     self.problem(path, line, column, message)
                 key = key_of(values)
@@ -432,12 +432,16 @@ class _Checker:
         absent = sorted(RULE_COLUMNS - present)
         stored = self._stored_values([values["program_code"] for _, values, _ in rows if "program_code" in values], absent)
         blanks = {name: _NEW_PROGRAM_BLANKS[name] for name in absent}
+        if absent:
+            as_stored = [{**stored.get(values.get("program_code"), blanks), **values} for _, values, _ in rows]
+        else:
+            as_stored = [values for _, values, _ in rows]
         broken = set()
-        for line, values, _ in rows:
-            row = {**stored.get(values.get("program_code"), blanks), **values} if absent else values
-            for column, message in row_problems(row, present):
+        for position, problems in rows_problems(as_stored, present).items():
+            line = rows[position][0]
+            for column, message in problems:
                 self.problem(path, line, column, message)
-                broken.add(line)
+            broken.add(line)
         return broken
 
     def _stored_values(self, codes: list[str], columns: list[str]) -> dict[str, dict]:
@@ -497,11 +501,12 @@ class _Checker:
         scalars = [c for c in present if c not in _LIST_KINDS and c != "program_code"]
         lists = [c for c in present if c in _LIST_KINDS]
         current = self._current_programs([values["program_code"] for _, values in rows], scalars, lists)
+        new_row = _new_row_of_every_column if present >= _EVERY_NEW_COLUMN else _new_row
         for line, values in rows:
             code = values["program_code"]
             old = current.get(code)
             if old is None:
-                plan.new_programs[code] = _new_row(values)
+                plan.new_programs[code] = new_row(values)
                 result.added += 1
                 continue
             diffs = [c for c in scalars + lists if values[c] != old[c]]
@@ -643,6 +648,9 @@ def read_version(connection: Connection) -> int:
 STAGED_PROGRAMS = "staged_programs"
 STAGED_LINKS = "staged_links"
 STAGE_CHUNK = 5000  # planned rows turned into stored rows (and freed from the plan) at a time
+# SQLite: links staged this many to an INSERT statement, in half the time of one to a statement
+# (a link's three short values cost less than the statement's step; a program's row gains nothing).
+LINKS_PER_INSERT = 200
 
 
 @dataclass
@@ -728,8 +736,9 @@ class _Staging:
         self.ordinal = 0  # rows staged
         self.staged_links = 0
         self.store = _json_value if self.sqlite else (lambda value: value)
-        # Worked out once per distinct value: a file's institutions, days and slug lists recur.
+        # Worked out once per distinct value: a file's institutions, days, states and slug lists recur.
         self.keys, self.days, self.ordered = _Memo(institution_key), _Memo(self.store), _Memo(sorted)
+        self.regions = _Memo(region_of)
 
     def stage(self, plan: Plan) -> None:
         """Stage the plan's new programs and take them out of it.
@@ -741,15 +750,16 @@ class _Staging:
         planned, plan.new_programs = plan.new_programs, {}
         codes = list(planned)
         stamp = self.store(self.now)
-        days, keys, ordered = self.days, self.keys, self.ordered
+        days, keys, ordered, regions = self.days, self.keys, self.ordered, self.regions
         for start in range(0, len(codes), STAGE_CHUNK):
             chunk = [planned.pop(code) for code in codes[start:start + STAGE_CHUNK]]
             rows, links = [], []
-            for new in chunk:
-                row = list(new[:_STORED])
-                for position in _DATES:
+            for ordinal, new in enumerate(chunk, self.ordinal):  # a row as staged: the ordinal first
+                row = [ordinal, *new[:_STORED]]
+                for position in _STAGED_DATES:
                     row[position] = days[row[position]]
-                rows.append((*row, region_of(new[_STATE]), keys[new[_INSTITUTION]], stamp, stamp))
+                row += (regions[new[_STATE]], keys[new[_INSTITUTION]], stamp, stamp)
+                rows.append(row)
                 code = repeat(new[_CODE])
                 for kind, slugs in zip(_KINDS, new[_STORED:]):
                     if slugs:
@@ -794,24 +804,31 @@ class _Staging:
                 f"CREATE TEMP TABLE {STAGED_LINKS} (program_code text NOT NULL, kind text NOT NULL, "
                 "slug text NOT NULL) ON COMMIT DROP")
 
-    def programs(self, rows: list[tuple]) -> None:
+    def programs(self, rows: list[list]) -> None:
+        """Stage rows of ("ordinal", *_STAGED_COLUMNS), numbered on from the rows staged before."""
         if not rows:
             return
         if not self.created:
             self._create()
-        first, self.ordinal = self.ordinal, self.ordinal + len(rows)
-        numbered = [(first + n, *row) for n, row in enumerate(rows)]
-        self._put(STAGED_PROGRAMS, ("ordinal", *_STAGED_COLUMNS), numbered)
+        self.ordinal += len(rows)
+        self._put(STAGED_PROGRAMS, ("ordinal", *_STAGED_COLUMNS), rows)
 
     def links(self, links: list[tuple]) -> None:
         if links:
-            self._put(STAGED_LINKS, ("program_code", "kind", "slug"), links)
+            self._put(STAGED_LINKS, ("program_code", "kind", "slug"), links, per_statement=LINKS_PER_INSERT)
             self.staged_links += len(links)
 
-    def _put(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def _put(self, table: str, columns: tuple[str, ...], rows: list, per_statement: int = 1) -> None:
         if self.sqlite:
-            marks = ", ".join("?" * len(columns))
-            self.driver.executemany(f"INSERT INTO temp.{table} VALUES ({marks})", rows)
+            one = f"({', '.join('?' * len(columns))})"
+            several = len(rows) - len(rows) % per_statement
+            if several:
+                self.driver.executemany(
+                    f"INSERT INTO temp.{table} VALUES {', '.join([one] * per_statement)}",
+                    [list(chain.from_iterable(rows[start:start + per_statement]))
+                     for start in range(0, several, per_statement)])
+            if several < len(rows):
+                self.driver.executemany(f"INSERT INTO temp.{table} VALUES {one}", rows[several:])
         else:
             with self.driver.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
@@ -910,8 +927,9 @@ _KINDS = tuple(_LIST_KINDS[column] for column in FEATURE_COLUMNS.values())  # of
 _CODE = _NEW_COLUMNS.index("program_code")
 _STATE = _NEW_COLUMNS.index("state")
 _INSTITUTION = _NEW_COLUMNS.index("institution")
-_DATES = [_INSERT_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
 _STAGED_COLUMNS = (*_INSERT_COLUMNS, "created_at", "updated_at")
+# Where the dates are in a staged row ("ordinal", *_STAGED_COLUMNS).
+_STAGED_DATES = [1 + _STAGED_COLUMNS.index(c.name) for c in STORED_COLUMNS if c.rule in ("date", "past_date")]
 # What a new program holds in a column its file leaves out: each column's blank, no features.
 _NEW_PROGRAM_BLANKS = {
     **{column.name: column.blank for column in STORED_COLUMNS},
@@ -924,6 +942,11 @@ _NEW_BLANKS = tuple(_NEW_PROGRAM_BLANKS[c] for c in _NEW_COLUMNS)
 def _new_row(values: dict) -> tuple:
     """A new program's validated values as the plan keeps them (blank where the file has none)."""
     return tuple(map(values.get, _NEW_COLUMNS, _NEW_BLANKS))
+
+
+# The same for a file with every column, whose valid rows have every value.
+_new_row_of_every_column = itemgetter(*_NEW_COLUMNS)
+_EVERY_NEW_COLUMN = frozenset(_NEW_COLUMNS)
 
 
 def _new_values(row: tuple) -> dict:

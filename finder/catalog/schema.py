@@ -9,7 +9,7 @@ called by the loader).
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +42,14 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _MEMO_SIZE = 20_000
+# A column's cells are checked together (`Column.read_all`) as one text, each cell on a line
+# of its own: these patterns match such a text whose every line is blank or a valid cell. None
+# of them matches a newline but the one between cells, so a text matches only when each of its
+# cells does on its own (a cell holding a newline is told apart by counting them).
+_CELLS = "(?:{0})?(?:\n(?:{0})?)*".format
+_CODES = re.compile(_CELLS(_CODE.pattern))
+_EMAILS = re.compile(_CELLS(_EMAIL.pattern))
+_URLS = re.compile(_CELLS(_URL.pattern), re.IGNORECASE)
 _TRUE = {"yes", "true", "1"}
 _FALSE = {"no", "false", "0"}
 
@@ -184,6 +192,27 @@ def _slug_list(kind: str, known: Iterable[str]) -> Callable[[str], frozenset[str
     return parse
 
 
+def _no_control(lines: str) -> bool:
+    return not _CONTROL.search(lines)
+
+
+def _one_line_each(pattern: re.Pattern) -> Callable[[str, int], bool]:
+    def check(lines: str, count: int) -> bool:
+        return lines.count("\n") == count - 1 and pattern.fullmatch(lines) is not None
+
+    return check
+
+
+# What the rules that take most cells as they are ask of a column's cells, one per line (see
+# `Column.read_all`): whether every cell of `lines` would pass the rule unchanged.
+_PLAIN_RULES: dict[str, Callable[[str, int], bool]] = {
+    "code": _one_line_each(_CODES),
+    "text": lambda lines, count: _no_control(lines),
+    "url": _one_line_each(_URLS),
+    "email": lambda lines, count: _no_control(lines) and _one_line_each(_EMAILS)(lines, count),
+}
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a CSV kind: its name, whether it is required, its rule."""
@@ -194,6 +223,9 @@ class Column:
     blank: object = None
     repeats: bool = True  # values recur from row to row, so reading them is memoised
     longest: int | None = None  # the longest cell the rule can accept (None: no fixed limit)
+    # Whether cells that are already trimmed, unguarded and short enough all pass the rule as
+    # they are, given them joined by newlines and their count (None: each cell is read alone).
+    plain: Callable[[str, int], bool] | None = None
 
     def read(self, cell: str) -> object:
         """The value of a raw cell: trimmed, unguarded, parsed (raises Invalid).
@@ -226,6 +258,24 @@ class Column:
         except Invalid as error:
             return error
 
+    def read_all(self, cells: tuple[str, ...]) -> Sequence[object]:
+        """The outcome of each of `cells`, as `outcome` gives it, in order.
+
+        A column whose rule has a `plain` check looks at all the cells at once first: when
+        none needs trimming or unguarding, none is too long, only an optional column has blanks
+        and the rule takes them all as they are, each cell is its own value (a blank, the
+        column's blank). Otherwise, and for the other rules, each cell is read on its own."""
+        if self.plain is not None and cells:
+            lines = "\n".join(cells)
+            if (tuple(map(str.strip, cells)) == cells and not lines.startswith("'") and "\n'" not in lines
+                    and max(map(len, cells)) <= self.longest and (not self.required or "" not in cells)
+                    and self.plain(lines, len(cells))):
+                if "" not in cells:
+                    return cells
+                blank = self.blank
+                return [cell or blank for cell in cells]
+        return list(map(self.outcome, cells))
+
 
 def feature_columns() -> list[Column]:
     return [
@@ -240,7 +290,7 @@ def program_columns(vocabulary: Vocabulary, today: date) -> list[Column]:
     """The columns of programs.csv (from the registry); slug lists are checked against `vocabulary`."""
     return [
         Column(spec.name, spec.required, _rule(spec, vocabulary, today), blank=spec.blank, repeats=spec.repeats,
-               longest=spec.longest)
+               longest=spec.longest, plain=_PLAIN_RULES.get(spec.rule))
         for spec in PROGRAM_COLUMNS
     ]
 
@@ -290,17 +340,23 @@ def kind_of_header(names: list[str]) -> str | None:
 
 class _Memo(dict):
     """Outcomes of the cells of a column seen before: memo[cell] works one out when it is new
-    (and keeps it, up to _MEMO_SIZE cells)."""
+    (and keeps it, up to _MEMO_SIZE cells). `invalid` holds every cell found invalid."""
 
     def __init__(self, outcome_of: Callable[[str], object]):
         super().__init__()
         self.outcome_of = outcome_of
+        self.invalid: set[str] = set()
 
     def __missing__(self, cell: str) -> object:
         outcome = self.outcome_of(cell)
+        if outcome.__class__ is Invalid:
+            self.invalid.add(cell)
         if len(self) < _MEMO_SIZE:
             self[cell] = outcome
         return outcome
+
+    def read_all(self, cells: tuple[str, ...]) -> list[object]:
+        return list(map(self.__getitem__, cells))
 
 
 class RowReader:
@@ -332,6 +388,9 @@ class RowReader:
         self._readers = [(c.name, c.outcome, _Memo(c.outcome) if c.repeats else None)
                          for c in self.columns if c is not None]
         self._used = [c is not None for c in self.columns]
+        self._names = tuple(name for name, _, _ in self._readers)
+        self._read_alls = [c.read_all if memo is None else memo.read_all
+                           for c, (_, _, memo) in zip(filter(None, self.columns), self._readers)]
 
     def _problem(self, column: str, message: str) -> None:
         self.header_problems.append(Problem(1, column, message))
@@ -351,3 +410,23 @@ class RowReader:
             else:
                 values[name] = outcome
         return values, errors
+
+    def read_many(self, records: list[list[str]]) -> list[tuple[dict[str, object], Sequence[tuple[str, str]]]]:
+        """`read` of each of `records`, a column at a time: each column's cells are checked
+        together (`Column.read_all`, or its memo), and only a record with a bad cell is read
+        again on its own, for its messages."""
+        width = len(self.columns)
+        if not records or any(len(cells) != width for cells in records):
+            return list(map(self.read, records))
+        columns = list(zip(*records))
+        if len(self._readers) < width:
+            columns = [cells for cells, used in zip(columns, self._used) if used]
+        outcomes = [read_all(cells) for read_all, cells in zip(self._read_alls, columns)]
+        read = [(dict(zip(self._names, row)), ()) for row in zip(*outcomes)]
+        for (_, _, memo), cells, found in zip(self._readers, columns, outcomes):
+            if found is cells or (memo is not None and memo.invalid.isdisjoint(cells)):
+                continue  # every cell is its own value, or none is one the memo found invalid
+            for position, outcome in enumerate(found):
+                if outcome.__class__ is Invalid:
+                    read[position] = self.read(records[position])
+        return read

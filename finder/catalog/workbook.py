@@ -15,7 +15,6 @@ from datetime import date, datetime, time, timedelta
 from typing import BinaryIO
 
 import python_calamine
-import xlsxwriter
 from sqlalchemy import Connection
 
 from .export import program_records
@@ -139,6 +138,8 @@ def write_workbook(target: str | BinaryIO, header: list[str], rows: Iterable[lis
 
     Text that a spreadsheet would run as a formula gets the export's leading `'` (the loader removes it).
     """
+    import xlsxwriter  # here, not at import: 80 ms of every process's start-up, for the export alone
+
     book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
                                         "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet("programs")
