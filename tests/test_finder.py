@@ -145,7 +145,7 @@ def test_a_bad_value_gets_400_naming_the_parameter_on_page_and_api(finder_client
 def test_each_request_gets_a_form_of_its_own_nothing_of_the_last_one_kept(finder_client, finder_app):
     """The form's fields are bound once per vocabulary and copied per request
     (`FinderForm.from_args`): what one request sent, and its errors, never reach another, also
-    while both are being answered (threads of one worker)."""
+    while both forms are alive at once (as in two threads of one worker)."""
     with finder_app.test_request_context():
         features = finder_index().features
         bad = FinderForm.from_args(MultiDict([("state", "ZZ"), ("min_positions", "abc")]), features)

@@ -67,7 +67,14 @@ def test_a_form_left_with_errors_does_not_share_them_with_the_next_request(app):
         bad = FinderForm.from_args(MultiDict([("page", "0"), ("q", "a\x00")]), FEATURES)
         assert not bad.validate()
         bad.page.errors.append("changed after validation")
+        bad.want.errors.append("a field not given takes an error too")  # its own list, not the bound form's
         bad.sort.data = "distance"
         good = FinderForm.from_args(MultiDict(), FEATURES)
         assert good.validate()
         assert good.errors == {} and not good.sort.errors and good.sort.data == "name" and not good.page.errors
+        assert not good.want.errors and not FinderForm._bound(tuple(FEATURES)).want.errors
+        bound = FinderForm._bound(tuple(FEATURES))
+        assert all(good[name] is not bound[name] and bad[name] is not good[name] for name in bound._fields)
+        shared = [(name, attribute) for name in bound._fields for attribute in ("data", "raw_data", "process_errors")
+                  if isinstance(getattr(bound[name], attribute), list)]
+        assert shared == []  # what the copies share cannot be added to

@@ -153,7 +153,7 @@ class FinderForm(Form):
         present = MultiDict([(key, value) for key, value in args.items(multi=True) if value.strip()])
         form = _shallow_copy(cls._bound(tuple(features)))
         form.form_errors = []  # the form's own, like each field's errors
-        form._fields = {name: _shallow_copy(field) for name, field in form._fields.items()}
+        form._fields = {name: _own_field(field) for name, field in form._fields.items()}
         form.__dict__.update(form._fields)
         form._given = [field for name, field in form._fields.items() if name in present]
         for field in form._given:
@@ -233,6 +233,14 @@ class FinderForm(Form):
 
 
 _QUERY_FIELDS = tuple((spec.name, spec.type, spec.default) for spec in fields(Query))
+
+
+def _own_field(field):
+    """A request's copy of a bound field, with an `errors` list of its own (a field not given
+    keeps the bound form's other values, shared tuples; its errors may still be added to)."""
+    copy = _shallow_copy(field)
+    copy.errors = []
+    return copy
 
 
 def _shallow_copy(thing):
