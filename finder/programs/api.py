@@ -16,8 +16,8 @@ from ..extensions import db
 from ..models import Feature
 from . import api_bp, openapi
 from .forms import FinderForm
-from .routes import FinderAnswer, find_program, finder_index
-from .search import PageRows, serve_with_rows
+from .routes import find_program, finder_index, search_page
+from .search import PageRows
 
 Answer = tuple[dict, int]
 
@@ -42,16 +42,7 @@ def program_object(program, slugs: dict[str, list[str]]) -> dict:
 def programs_answer(args: MultiDict) -> Answer:
     """`GET /api/programs?…`: one page of the matches, or the 400 naming the bad parameter."""
     statements_on_their_own()  # it only reads: the catalog version and the page's rows, in one statement
-
-    def answer(index) -> FinderAnswer:
-        form = FinderForm.from_args(args, index.features)
-        if not form.validate():
-            return FinderAnswer(form)
-        query = form.query()
-        return FinderAnswer(form, query, index.search(query, facets=False))
-
-    served, answered, rows = serve_with_rows(db.session, current_app.extensions.setdefault("finder", {}), answer,
-                                             _API_ROWS)
+    served, answered, rows = search_page(args, _API_ROWS, facets=False)
     query, result = answered.query, answered.result
     if result is None:
         parameter, message = answered.form.first_error()

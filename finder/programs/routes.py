@@ -12,13 +12,18 @@ from ..models import Program
 from ..security import same_site_path
 from . import bp, usmap, view
 from .forms import PER_PAGE_CHOICES, WITHIN_CHOICES, FinderForm
-from .search import SORT_COLUMNS, SORTS, PageRows, Query, Result, serve_index, serve_with_rows
+from .search import SORT_COLUMNS, SORTS, PageRows, Query, Result, Served, serve_index, serve_with_rows
+
+
+def _finder_cache() -> dict:
+    """This app's finder index and what goes with it (see `search.serve_index`)."""
+    return current_app.extensions.setdefault("finder", {})
 
 
 def finder_index():
     """This app's index of the current catalog version (see `search.serve_index`); when it is
     still the previous version's, `g.catalog_behind` is set, and the finder's status says so."""
-    served = serve_index(db.session, current_app.extensions.setdefault("finder", {}))
+    served = serve_index(db.session, _finder_cache())
     g.catalog_behind = served.behind
     return served.index
 
@@ -65,21 +70,30 @@ class FinderAnswer:
         return self.result.ids if self.result is not None else []
 
 
+def search_page(args, rows: PageRows, **search) -> tuple[Served, FinderAnswer, list]:
+    """The finder's answer to the query string `args` from the index of the current catalog
+    version, and the `rows` of its page, in one statement when nothing changed
+    (`search.serve_with_rows`); `search`: the options of `ProgramIndex.search`. When the index is
+    still the previous version's, `g.catalog_behind` is set, as by `finder_index`. For statements
+    outside a transaction, call `statements_on_their_own` first."""
+
+    def answer(index) -> FinderAnswer:
+        form = FinderForm.from_args(args, index.features)
+        if not form.validate():
+            return FinderAnswer(form)
+        query = form.query()
+        return FinderAnswer(form, query, index.search(query, **search))
+
+    served, answered, found = serve_with_rows(db.session, _finder_cache(), answer, rows)
+    g.catalog_behind = served.behind
+    return served, answered, found
+
+
 @bp.get("/programs")
 def index():
     statements_on_their_own()  # it only reads: the catalog version and the page's rows, in one statement
     today = date.today()
-
-    def answer(index) -> FinderAnswer:
-        form = FinderForm.from_args(request.args, index.features)
-        if not form.validate():
-            return FinderAnswer(form)
-        query = form.query()
-        return FinderAnswer(form, query, index.search(query, today))
-
-    served, answered, rows = serve_with_rows(db.session, current_app.extensions.setdefault("finder", {}), answer,
-                                             _RESULT_ROWS)
-    g.catalog_behind = served.behind
+    served, answered, rows = search_page(request.args, _RESULT_ROWS, today=today)
     index, form, result = served.index, answered.form, answered.result
     context = {"form": form, "index": index, "view": view, "sorts": SORTS, "per_page_choices": PER_PAGE_CHOICES,
                "within_choices": WITHIN_CHOICES,

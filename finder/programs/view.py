@@ -530,11 +530,6 @@ class MapView:
     def zoom(self) -> float:
         return usmap.WIDTH / self.view_box[2]
 
-    @property
-    def links(self) -> list[str]:
-        """Each dot's link: the same search around its place, nearest first."""
-        return [f"{self.start}near={dot.zip_code}&within={dot.radius}&sort=distance" for dot in self.dots]
-
     @cached_property
     def places(self) -> list:
         """Each dot's parts of markup that its place decides (`_dot_parts`)."""
